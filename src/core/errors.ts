@@ -1,0 +1,99 @@
+/**
+ * Errors with stable codes. Every error Vigil raises or records is a `VigilError`
+ * carrying a `code` from `ErrorCodes`, a `severity` (soft: not enough information yet,
+ * ignore and retry, don't punish the sender; hard: the data is wrong, reject it and
+ * penalise whoever sent it) and plain-data `details` that explain it.
+ *
+ * Errors cross the worker boundary and land in the store as `ErrorRecord`s (plain
+ * objects), because structured clone keeps only name/message/stack of an Error.
+ */
+
+export const ErrorCodes = {
+  // decoding (protocol)
+  DECODE_TRUNCATED: 'DECODE_TRUNCATED',
+  DECODE_TRAILING_BYTES: 'DECODE_TRAILING_BYTES',
+  DECODE_TOO_LARGE: 'DECODE_TOO_LARGE',
+  DECODE_UNKNOWN_VERSION: 'DECODE_UNKNOWN_VERSION',
+  DECODE_INVALID_FIELD: 'DECODE_INVALID_FIELD',
+  // header / chain
+  WRONG_CHAIN: 'WRONG_CHAIN',
+  PARENT_MISMATCH: 'PARENT_MISMATCH',
+  HEIGHT_NOT_CONSECUTIVE: 'HEIGHT_NOT_CONSECUTIVE',
+  PARENT_UNKNOWN: 'PARENT_UNKNOWN',
+  SLOT_MISMATCH: 'SLOT_MISMATCH',
+  // signatures
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  WRONG_PROPOSER: 'WRONG_PROPOSER',
+  COMMITTEE_UNKNOWN: 'COMMITTEE_UNKNOWN',
+  QUORUM_NOT_REACHED: 'QUORUM_NOT_REACHED',
+  SIGNER_NOT_IN_COMMITTEE: 'SIGNER_NOT_IN_COMMITTEE',
+  DUPLICATE_SIGNER: 'DUPLICATE_SIGNER',
+  // bodies and blobs
+  BODY_MISMATCH: 'BODY_MISMATCH',
+  BLOB_INVALID: 'BLOB_INVALID',
+  BLOB_HASH_MISMATCH: 'BLOB_HASH_MISMATCH',
+  BLOB_COUNT_MISMATCH: 'BLOB_COUNT_MISMATCH',
+  CHECKPOINT_MISMATCH: 'CHECKPOINT_MISMATCH',
+  // sources / transport
+  SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
+  SOURCE_TIMEOUT: 'SOURCE_TIMEOUT',
+  SOURCE_BAD_RESPONSE: 'SOURCE_BAD_RESPONSE',
+  ABORTED: 'ABORTED',
+  // configuration and use
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  NOT_FOUND: 'NOT_FOUND',
+  STORE_FAILED: 'STORE_FAILED',
+  INTERNAL: 'INTERNAL',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+/** soft: not enough information (retry later, don't penalise); hard: provably wrong. */
+export type Severity = 'soft' | 'hard'
+
+/** The plain-data form of a VigilError: what is stored, exported and sent across the worker boundary. */
+export interface ErrorRecord {
+  code: ErrorCode
+  severity: Severity
+  message: string
+  details?: Record<string, string | number | boolean | null>
+}
+
+export class VigilError extends Error {
+  override readonly name = 'VigilError'
+  readonly code: ErrorCode
+  readonly severity: Severity
+  readonly details: Record<string, string | number | boolean | null>
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { severity?: Severity; details?: Record<string, string | number | boolean | null>; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.code = code
+    this.severity = opts.severity ?? 'hard'
+    this.details = opts.details ?? {}
+  }
+
+  toRecord(): ErrorRecord {
+    const rec: ErrorRecord = { code: this.code, severity: this.severity, message: this.message }
+    if (Object.keys(this.details).length > 0) rec.details = { ...this.details }
+    return rec
+  }
+
+  static fromRecord(rec: ErrorRecord): VigilError {
+    return new VigilError(rec.code, rec.message, { severity: rec.severity, details: rec.details ?? {} })
+  }
+}
+
+export function isVigilError(e: unknown): e is VigilError {
+  return e instanceof VigilError
+}
+
+/** Any thrown value as a record; unknown errors become INTERNAL (hard). */
+export function toErrorRecord(e: unknown): ErrorRecord {
+  if (e instanceof VigilError) return e.toRecord()
+  if (e instanceof Error && e.name === 'AbortError') return { code: 'ABORTED', severity: 'soft', message: e.message }
+  return { code: 'INTERNAL', severity: 'hard', message: e instanceof Error ? e.message : String(e) }
+}
