@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises'
+import { VigilError, toErrorRecord } from '../core/errors'
+import { LIVE_STATUSES, type LiveStatus } from '../core/types'
+import { createLogger } from '../core/logger'
+import { parseClientConfig, type ClientConfig } from '../client/config'
+import { openNodeClient } from '../client/node'
+import type { LightClient } from '../client/light-client'
+import { flagBool, flagInt, flagStr, parseArgs } from './args'
+
+const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting
+
+usage:
+  vigil sync --config FILE --until-height N [--tip mined|proposed|attested|finalized]
+             [--timeout SECONDS] [--mode light|full] [--json] [--verbose]
+
+  sync   follows the chain from the L1 and gossip, verifying every proposer signature and
+         every checkpoint quorum, until the chosen tip (default: mined) reaches height N.
+         Exits 0 when it does, 1 when the timeout passes first, 2 on bad usage.`
+
+const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean' } as const
+
+export async function main(argv: string[]): Promise<number> {
+  let args
+  try {
+    args = parseArgs(argv, SYNC_FLAGS)
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`)
+    return 2
+  }
+  if (!args.command || flagBool(args, 'help') || args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return args.command ? 0 : 2
+  }
+  try {
+    if (args.command === 'sync') return await sync(args)
+    throw new VigilError('CONFIG_INVALID', `unknown command "${args.command}"`)
+  } catch (e) {
+    const rec = toErrorRecord(e)
+    if (flagBool(args, 'json')) process.stdout.write(JSON.stringify({ ok: false, error: rec }) + '\n')
+    else process.stderr.write(`vigil: ${rec.code}: ${rec.message}\n`)
+    return rec.code === 'CONFIG_INVALID' ? 2 : 1
+  }
+}
+
+export async function loadConfigFile(path: string): Promise<ClientConfig> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new VigilError('CONFIG_INVALID', `cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is the devnet running? npm run devnet)`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new VigilError('CONFIG_INVALID', `config ${path} is not JSON: ${(e as Error).message}`)
+  }
+  return parseClientConfig(json)
+}
+
+async function sync(args: ReturnType<typeof parseArgs>): Promise<number> {
+  const configPath = flagStr(args, 'config')
+  if (!configPath) throw new VigilError('CONFIG_INVALID', '--config is required')
+  const until = flagInt(args, 'until-height')
+  if (until === undefined) throw new VigilError('CONFIG_INVALID', '--until-height is required')
+  const tip = (flagStr(args, 'tip') ?? 'mined') as LiveStatus
+  if (!LIVE_STATUSES.includes(tip)) throw new VigilError('CONFIG_INVALID', `--tip must be one of ${LIVE_STATUSES.join(', ')}`)
+  const timeoutS = flagInt(args, 'timeout', 120)!
+  const json = flagBool(args, 'json')
+  const config = await loadConfigFile(configPath)
+  const mode = flagStr(args, 'mode')
+  if (mode !== undefined) {
+    if (mode !== 'light' && mode !== 'full') throw new VigilError('CONFIG_INVALID', '--mode must be light or full')
+    config.mode = mode
+  }
+  const t0 = performance.now()
+  const client = await openNodeClient(config, { logger: createLogger('vigil', flagBool(args, 'verbose'), (l) => process.stderr.write(l + '\n')) })
+  let reached = false
+  try {
+    await client.start()
+    reached = await waitForHeight(client, tip, until, timeoutS * 1000, json)
+  } finally {
+    const report = syncReport(client, reached, until, tip, performance.now() - t0)
+    await client.stop()
+    if (json) process.stdout.write(JSON.stringify(report) + '\n')
+    else printHuman(report)
+  }
+  return reached ? 0 : 1
+}
+
+function waitForHeight(client: LightClient, tip: LiveStatus, height: number, timeoutMs: number, quiet: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    let last = -1
+    const timer = setTimeout(() => {
+      unsubscribe()
+      resolve(false)
+    }, timeoutMs)
+    const unsubscribe = client.subscribe((s) => {
+      const h = s.tips[tip]?.height ?? -1
+      if (!quiet && h !== last) process.stderr.write(`${tip} tip: ${h}\n`)
+      last = h
+      if (h >= height) {
+        clearTimeout(timer)
+        queueMicrotask(() => unsubscribe())
+        resolve(true)
+      }
+    })
+  })
+}
+
+export function syncReport(client: LightClient, reached: boolean, until: number, tip: LiveStatus, elapsedMs: number) {
+  const s = client.snapshot()
+  const mined = client.engine.getMinedCheckpoints()
+  return {
+    ok: reached,
+    untilHeight: until,
+    tip,
+    elapsedMs: Math.round(elapsedMs),
+    tips: Object.fromEntries(LIVE_STATUSES.map((k) => [k, s.tips[k] ? { height: s.tips[k]!.height, hash: s.tips[k]!.hash } : { height: null, hash: null }])),
+    counts: s.counts,
+    checkpoints: {
+      mined: mined.length,
+      quorumVerified: mined.filter((c) => c.signers.length >= c.quorum && c.quorum > 0).length,
+      list: mined.map((c) => ({ number: c.checkpointNumber, slot: c.slot, blocks: c.headerHashes.length, signers: c.signers.length, committee: c.committeeSize, quorum: c.quorum, status: c.status, l1Block: c.l1?.blockNumber ?? null })),
+    },
+    sources: Object.fromEntries(Object.entries(s.sources).map(([k, v]) => [k, { requests: v.requests, bytes: v.bytes, failures: v.failures, accepted: v.accepted, rejected: v.rejected, latencyMs: v.latencyMs }])),
+    reorgs: s.reorgs.length,
+    failures: s.failures,
+  }
+}
+
+function printHuman(r: ReturnType<typeof syncReport>): void {
+  const lines = [
+    r.ok ? `reached ${r.tip} height ${r.untilHeight} in ${(r.elapsedMs / 1000).toFixed(1)} s` : `did NOT reach ${r.tip} height ${r.untilHeight} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    ...LIVE_STATUSES.map((k) => `  ${k.padEnd(9)} ${String((r.tips[k] as { height: number | null }).height ?? '-')}`),
+    `  checkpoints mined ${r.checkpoints.mined}, quorum verified ${r.checkpoints.quorumVerified}`,
+    ...Object.entries(r.sources).map(([k, v]) => `  source ${k}: ${v.requests} requests, ${v.bytes} bytes, ${v.failures} failures, ${v.rejected} rejected`),
+    `  failures: ${r.failures.length === 0 ? 'none' : r.failures.map((f) => f.code).join(', ')}`,
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+}

@@ -1,0 +1,9 @@
+/** The LightClient under Node: fake-indexeddb (in memory) as the store, libp2p over WebSockets. */
+import '../devnet/polyfills'
+import { indexedDB, IDBKeyRange } from 'fake-indexeddb'
+import { LightClient, type LightClientOptions } from './light-client'
+import type { ClientConfig } from './config'
+
+export async function openNodeClient(config: ClientConfig, opts: LightClientOptions = {}): Promise<LightClient> {
+  return LightClient.open(config, { indexedDB: { indexedDB, IDBKeyRange }, p2pRole: 'client-node', ...opts })
+}

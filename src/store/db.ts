@@ -1,0 +1,96 @@
+import { Dexie, type Table } from 'dexie'
+import type { ErrorRecord } from '../core/errors'
+import type { Address, BlockStatus, Hex, Tips } from '../core/types'
+import type { BlockChecks, ReorgRecord } from '../client/types'
+
+/** One L2 block as stored: the raw header (so it can be re-verified) plus what we know of it. */
+export interface BlockRow {
+  hash: Hex
+  height: number
+  slot: number
+  checkpointNumber: number
+  indexInCheckpoint: number
+  timestamp: number
+  parentHash: Hex
+  proposer: Address
+  txCount: number
+  headerBytes: Uint8Array
+  /** Proposer's signature over BlockProposal(hash), when the block came by gossip. */
+  proposalSignature: Uint8Array | null
+  status: BlockStatus
+  checks: BlockChecks
+  error: ErrorRecord | null
+  /** Where the header came from first. */
+  source: string
+  receivedAt: number
+  /** Status history: [status, unix ms] pairs, oldest first. */
+  history: [BlockStatus, number][]
+}
+
+export interface CheckpointRow {
+  /** `${checkpointNumber}:${digest}` — several candidates for one number can exist (provisional vs mined). */
+  id: string
+  checkpointNumber: number
+  slot: number
+  digest: Hex
+  headerHashes: Hex[]
+  blobVersionedHashes: Hex[]
+  /** Distinct committee signers seen (gossip or L1 calldata). */
+  signers: Address[]
+  committeeSize: number
+  quorum: number
+  status: 'proposed' | 'attested' | 'mined' | 'finalized' | 'invalid' | 'orphaned'
+  error: ErrorRecord | null
+  l1: { blockNumber: number; blockHash: Hex; txHash: Hex } | null
+  updatedAt: number
+}
+
+export interface BodyRow {
+  hash: Hex
+  bytes: Uint8Array
+  source: string
+}
+
+export interface FailureRow {
+  id?: number
+  at: number
+  source: string
+  error: ErrorRecord
+}
+
+export interface MetaRow {
+  key: string
+  value: unknown
+}
+
+/** The persisted sync position: tips and how far L1 has been scanned. */
+export interface SyncState {
+  tips: Tips
+  /** Last L1 block whose CheckpointProposed logs have been applied, with its hash (to detect L1 reorgs). */
+  l1Cursor: { blockNumber: number; blockHash: Hex } | null
+}
+
+export class VigilDb extends Dexie {
+  blocks!: Table<BlockRow, Hex>
+  checkpoints!: Table<CheckpointRow, string>
+  bodies!: Table<BodyRow, Hex>
+  reorgs!: Table<ReorgRecord, string>
+  failures!: Table<FailureRow, number>
+  meta!: Table<MetaRow, string>
+
+  constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
+    super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined)
+    this.version(1).stores({
+      blocks: 'hash, height, status, checkpointNumber',
+      checkpoints: 'id, checkpointNumber, digest, status',
+      bodies: 'hash',
+      reorgs: 'id, at',
+      failures: '++id, at',
+      meta: 'key',
+    })
+  }
+}
+
+export function dbNameFor(l2ChainId: number, rollup: Address): string {
+  return `vigil-${l2ChainId}-${rollup.toLowerCase().slice(2, 10)}`
+}

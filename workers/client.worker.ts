@@ -1,0 +1,62 @@
+/// <reference lib="webworker" />
+/**
+ * The Web Worker entry: owns the LightClient (sync, verification, storage). The page talks
+ * to it only through the comlink-exposed WorkerApi (src/client/bridge.ts).
+ */
+import * as Comlink from 'comlink'
+import { LightClient } from '../src/client/light-client'
+import { parseClientConfig } from '../src/client/config'
+import type { WorkerApi } from '../src/client/bridge'
+import type { ClientSnapshot } from '../src/client/types'
+import { VigilError, toErrorRecord } from '../src/core/errors'
+
+let client: LightClient | null = null
+const subscriptions = new Map<number, () => void>()
+let nextId = 1
+
+/** Errors cross the boundary as plain ErrorRecords (comlink keeps only name/message/stack of an Error). */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    throw toErrorRecord(e)
+  }
+}
+
+function need(): LightClient {
+  if (!client) throw new VigilError('CONFIG_INVALID', 'the client has not been started', { severity: 'soft' })
+  return client
+}
+
+const api: WorkerApi = {
+  start: (config) =>
+    guard(async () => {
+      if (client) return client.snapshot()
+      const cfg = parseClientConfig(config)
+      client = await LightClient.open(cfg, { p2pRole: 'client-worker' })
+      const snap = client.snapshot()
+      await client.start()
+      return snap
+    }),
+  snapshot: () => guard(async () => need().snapshot()),
+  subscribe: (onSnapshot: (s: ClientSnapshot) => void) =>
+    guard(async () => {
+      const id = nextId++
+      subscriptions.set(id, need().subscribe((s) => void onSnapshot(s)))
+      return id
+    }),
+  unsubscribe: (id) =>
+    guard(async () => {
+      subscriptions.get(id)?.()
+      subscriptions.delete(id)
+    }),
+  stop: () =>
+    guard(async () => {
+      for (const u of subscriptions.values()) u()
+      subscriptions.clear()
+      await client?.stop()
+      client = null
+    }),
+}
+
+Comlink.expose(api)
