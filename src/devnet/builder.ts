@@ -89,13 +89,16 @@ export class ChainBuilder {
   private readonly prng: Prng
   private nonce = 0
 
+  private readonly commit: (blob: Uint8Array) => Uint8Array
+
   constructor(
     readonly domain: SigningDomain,
     readonly l2ChainId: number,
-    opts: { tip?: BuilderTip; seed?: string } = {},
+    opts: { tip?: BuilderTip; seed?: string; blobToCommitment?: (blob: Uint8Array) => Uint8Array } = {},
   ) {
     this.tip = opts.tip ?? GENESIS_TIP
     this.prng = new Prng(opts.seed ?? 'vigil-devnet')
+    this.commit = opts.blobToCommitment ?? blobToCommitment
   }
 
   /** Synthetic transactions: random senders, fees and payloads (1–6 per block). */
@@ -145,7 +148,7 @@ export class ChainBuilder {
       checkpointNumber: first.header.checkpointNumber,
       slot: first.header.slot,
       headers: blocks.map((b) => b.header),
-      blobVersionedHashes: blobs.map((b) => commitmentToVersionedHash(blobToCommitment(b))),
+      blobVersionedHashes: blobs.map((b) => commitmentToVersionedHash(this.commit(b))),
     }
     const digest = checkpointDigest(checkpoint)
     const signature = signDigest(proposer.privateKey, signingDigest(this.domain, 'CheckpointProposal', digest))
