@@ -88,6 +88,8 @@ export class ChainBuilder {
   tip: BuilderTip
   private readonly prng: Prng
   private nonce = 0
+  /** Tips of recently built blocks, to rewind to after a checkpoint failed to land. */
+  private readonly built = new Map<Hex, BuilderTip>()
 
   private readonly commit: (blob: Uint8Array) => Uint8Array
 
@@ -136,6 +138,8 @@ export class ChainBuilder {
     const signature = signDigest(args.proposer.privateKey, signingDigest(this.domain, 'BlockProposal', hash))
     const proposal: BlockProposal = { version: PROPOSAL_VERSION, header, bodyBytes, txHashes: body.txEffects.map((e) => e.txHash), signature }
     this.tip = { hash, height: header.height, stateRoot: header.stateRoot, checkpointNumber: this.tip.checkpointNumber }
+    this.built.set(hash, this.tip)
+    if (this.built.size > 4096) this.built.delete(this.built.keys().next().value!)
     return { header, hash, body, bodyBytes, txs, proposal, proposalBytes: encodeProposal(proposal) }
   }
 
@@ -160,6 +164,20 @@ export class ChainBuilder {
       blobs,
       proposalBytes: encodeCheckpointProposal({ version: CHECKPOINT_PROPOSAL_VERSION, checkpoint, signature }),
     }
+  }
+
+  /**
+   * Continue from the block `hash` (the L1's tip) as the last block of checkpoint
+   * `checkpointNumber`: what was built after it is abandoned. Throws if `hash` was never built here.
+   */
+  rewindTo(hash: Hex, checkpointNumber: number): void {
+    if (hash === ZERO_HASH) {
+      this.tip = GENESIS_TIP
+      return
+    }
+    const t = this.built.get(hash)
+    if (!t) throw new Error(`cannot rewind to unknown block ${hash}`)
+    this.tip = { ...t, checkpointNumber }
   }
 
   /** Attestation signatures of `signers` over a checkpoint digest. */

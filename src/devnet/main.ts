@@ -1,0 +1,78 @@
+/**
+ * `npm run devnet`: the whole network on 127.0.0.1 until Ctrl-C.
+ * Prints one line starting with "Vigil devnet ready" when the endpoints are written.
+ */
+import './polyfills'
+import { parseArgs, flagInt, flagStr } from '../cli/args'
+import { DEFAULT_DEVNET, startDevnet, type DevnetOptions } from './network'
+import { createLogger } from '../core/logger'
+
+const USAGE = `npm run devnet -- [--slot SECONDS] [--blocks-per-slot N] [--committee N] [--validators N]
+                    [--epoch-slots N] [--chain-id N] [--out FILE] [--app-url URL] [--verbose]`
+
+async function main(): Promise<void> {
+  let args
+  try {
+    args = parseArgs(process.argv.slice(2), {
+      slot: 'string',
+      'blocks-per-slot': 'string',
+      committee: 'string',
+      validators: 'string',
+      'epoch-slots': 'string',
+      'chain-id': 'string',
+      out: 'string',
+      'app-url': 'string',
+      verbose: 'boolean',
+      help: 'boolean',
+    })
+  } catch (e) {
+    console.error(`${(e as Error).message}\nusage: ${USAGE}`)
+    process.exit(2)
+  }
+  if (args.flags.has('help')) {
+    console.log(`usage: ${USAGE}`)
+    return
+  }
+  const opts: Partial<DevnetOptions> = {
+    slotSeconds: flagInt(args, 'slot', DEFAULT_DEVNET.slotSeconds),
+    blocksPerSlot: flagInt(args, 'blocks-per-slot', DEFAULT_DEVNET.blocksPerSlot),
+    committeeSize: flagInt(args, 'committee', DEFAULT_DEVNET.committeeSize),
+    epochSlots: flagInt(args, 'epoch-slots', DEFAULT_DEVNET.epochSlots),
+    l2ChainId: flagInt(args, 'chain-id', DEFAULT_DEVNET.l2ChainId),
+    outPath: flagStr(args, 'out') ?? DEFAULT_DEVNET.outPath,
+    logger: createLogger('devnet', args.flags.has('verbose'), (l) => console.error(l)),
+  }
+  const validators = flagInt(args, 'validators')
+  if (validators !== undefined) opts.validators = validators
+  const appUrl = flagStr(args, 'app-url')
+  if (appUrl) opts.appUrl = appUrl
+  const bad: string[] = []
+  if (opts.slotSeconds! < 1) bad.push('--slot must be ≥ 1 second')
+  if (opts.blocksPerSlot! < 1 || opts.blocksPerSlot! > 32) bad.push('--blocks-per-slot must be 1..32')
+  if (opts.committeeSize! < 1 || opts.committeeSize! > 1024) bad.push('--committee must be 1..1024')
+  if (opts.epochSlots! < 1) bad.push('--epoch-slots must be ≥ 1')
+  if (bad.length) {
+    console.error(`${bad.join('\n')}\nusage: ${USAGE}`)
+    process.exit(2)
+  }
+  const devnet = await startDevnet(opts)
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    await devnet.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop())
+  process.on('SIGTERM', () => void stop())
+  const d = devnet.info.devnet
+  console.log(
+    `Vigil devnet ready — app: ${d.appUrl ?? 'npm start'} · config: ${opts.outPath} · L1: ${d.rpcUrl} · rollup ${devnet.info.l1.rollup} · ` +
+      `${opts.committeeSize}-member committee, ${opts.blocksPerSlot} blocks per ${opts.slotSeconds}s slot`,
+  )
+}
+
+main().catch((e) => {
+  console.error(`devnet failed: ${(e as Error).stack ?? e}`)
+  process.exit(1)
+})
