@@ -2,8 +2,6 @@ import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
 import { STATUS_RANK, LIVE_STATUSES, type Address, type BlockStatus, type Hex, type LiveStatus, type TipRef, type Tips } from '../core/types'
 import type { Logger } from '../core/logger'
 import { silentLogger } from '../core/logger'
-import { ZERO_HASH, concatBytes, hexToBytes } from '../protocol/bytes'
-import { keccak256Hex } from '../protocol/hash'
 import { decodeHeader, encodeHeader, headerHash, type BlockHeader } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
 import {
@@ -16,7 +14,7 @@ import {
 } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
 import { epochOfSlot, epochSeed, proposerIndex, slotAt } from '../protocol/schedule'
-import { QuorumTracker, verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
+import { QuorumTracker, verifyGenesisLink, verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
 import type { BlockRow, CheckpointRow, FailureRow } from '../store/db'
 import { ALL_STATUSES, type ChainStore, type StoreUpdate } from '../store/chain-store'
 import type { BlockChecks, BlockSummary, ReorgRecord } from '../client/types'
@@ -313,7 +311,7 @@ export class SyncEngine {
       const parent = await this.minedParentHeader(cp.checkpointNumber)
       if (parent === undefined) throw new VigilError('PARENT_UNKNOWN', `mined checkpoint ${cp.checkpointNumber - 1} is not known`, { severity: 'soft' })
       verifyCheckpointHeaders(cp, parent === null ? {} : { parent })
-      if (parent === null) this.verifyGenesisLink(cp.headers[0]!)
+      if (parent === null) verifyGenesisLink(cp.headers[0]!)
       const { expected, committee } = await this.proposerAndCommittee(cp.slot)
       committeeSize = committee.length
       if (ev.txFrom !== expected) throw new VigilError('WRONG_PROPOSER', `checkpoint posted by ${ev.txFrom}, slot ${cp.slot} belongs to ${expected}`)
@@ -623,7 +621,7 @@ export class SyncEngine {
   private async linkParent(h: BlockHeader): Promise<'linked' | 'unknown' | VigilError> {
     try {
       if (h.height === 1) {
-        this.verifyGenesisLink(h)
+        verifyGenesisLink(h)
         return 'linked'
       }
       const parent = await this.getBlock(h.parentHash)
@@ -633,14 +631,6 @@ export class SyncEngine {
     } catch (e) {
       return e instanceof VigilError ? e : new VigilError('INTERNAL', String(e))
     }
-  }
-
-  /** Block 1 builds on the genesis: parent ZERO_HASH, state root keccak(ZERO_HASH ‖ bodyHash). */
-  private verifyGenesisLink(h: BlockHeader): void {
-    if (h.height !== 1) return
-    if (h.parentHash !== ZERO_HASH) throw new VigilError('PARENT_MISMATCH', 'block 1 must have the zero parent hash')
-    const expected = keccak256Hex(concatBytes(hexToBytes(ZERO_HASH), hexToBytes(h.bodyHash)))
-    if (expected !== h.stateRoot) throw new VigilError('PARENT_MISMATCH', 'block 1 state root does not follow from genesis')
   }
 
   /** Last header of mined checkpoint n-1: null for n = 1 (genesis), undefined when unknown. */

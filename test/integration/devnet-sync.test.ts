@@ -20,7 +20,7 @@ function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, time
       last = s
       if (pred(s)) {
         clearTimeout(timer)
-        queueMicrotask(unsub)
+        queueMicrotask(() => unsub())
         resolve(s)
       }
     })
