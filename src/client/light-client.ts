@@ -6,7 +6,7 @@ import type { Address } from '../core/types'
 import { topics } from '../protocol/topics'
 import type { SigningDomain } from '../protocol/domain'
 import { ChainStore } from '../store/chain-store'
-import { dbNameFor } from '../store/db'
+import { dbNameFor, type IndexedDbImpl } from '../store/db'
 import { L1Source } from '../sources/l1'
 import { StatsRecorder } from '../sources/stats'
 import { SyncEngine } from '../sync/engine'
@@ -17,7 +17,7 @@ import type { ClientSnapshot, PeerSummary } from './types'
 
 export interface LightClientOptions {
   /** IndexedDB implementation (fake-indexeddb under Node); the global one when absent. */
-  indexedDB?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }
+  indexedDB?: IndexedDbImpl
   /** Store name; defaults to one per chain and rollup. */
   storeName?: string
   /** Which libp2p transports to use: a worker has WebSockets only. */

@@ -1,7 +1,7 @@
 import { VigilError } from '../core/errors'
 import { LIVE_STATUSES, STATUS_RANK, type BlockStatus, type Hex } from '../core/types'
 import type { ReorgRecord } from '../client/types'
-import { VigilDb, type BlockRow, type BodyRow, type CheckpointRow, type FailureRow, type SyncState } from './db'
+import { VigilDb, type IndexedDbImpl, type BlockRow, type BodyRow, type CheckpointRow, type FailureRow, type SyncState } from './db'
 
 /** Everything one sync step changes, written in ONE IndexedDB transaction: all of it lands or none. */
 export interface StoreUpdate {
@@ -26,7 +26,7 @@ export const ALL_STATUSES: BlockStatus[] = ['proposed', 'attested', 'mined', 'fi
 export class ChainStore {
   private constructor(readonly db: VigilDb) {}
 
-  static async open(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }): Promise<ChainStore> {
+  static async open(name: string, deps?: IndexedDbImpl): Promise<ChainStore> {
     const db = new VigilDb(name, deps)
     try {
       await db.open()

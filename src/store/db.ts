@@ -1,4 +1,4 @@
-import { Dexie, type Table } from 'dexie'
+import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { ErrorRecord } from '../core/errors'
 import type { Address, BlockStatus, Hex, Tips } from '../core/types'
 import type { BlockChecks, ReorgRecord } from '../client/types'
@@ -70,6 +70,12 @@ export interface SyncState {
   l1Cursor: { blockNumber: number; blockHash: Hex } | null
 }
 
+/** An IndexedDB implementation to use instead of the global one (fake-indexeddb under Node). */
+export interface IndexedDbImpl {
+  indexedDB: NonNullable<DexieOptions['indexedDB']>
+  IDBKeyRange: NonNullable<DexieOptions['IDBKeyRange']>
+}
+
 export class VigilDb extends Dexie {
   blocks!: Table<BlockRow, Hex>
   checkpoints!: Table<CheckpointRow, string>
@@ -78,7 +84,7 @@ export class VigilDb extends Dexie {
   failures!: Table<FailureRow, number>
   meta!: Table<MetaRow, string>
 
-  constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
+  constructor(name: string, deps?: IndexedDbImpl) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined)
     this.version(1).stores({
       blocks: 'hash, height, status, checkpointNumber',

@@ -37,7 +37,7 @@ const tipsAt = (p: number, m: number | null): Tips => ({
 
 describe('ChainStore (Dexie over fake-indexeddb)', () => {
   let store: ChainStore
-  let factory: IDBFactory
+  let factory: InstanceType<typeof IDBFactory>
   beforeEach(async () => {
     factory = new IDBFactory()
     store = await ChainStore.open('test', { indexedDB: factory, IDBKeyRange })

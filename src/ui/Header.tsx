@@ -1,0 +1,55 @@
+/** The top bar: which chain this is, where L1 stands, and how fresh the data is. */
+import type { ClientSnapshot } from '../client/types'
+import { formatCount } from './format'
+import { Age, Hash } from './parts'
+
+export function Brand() {
+  return (
+    <a className="brand" href="/" aria-label="Vigil home">
+      <svg viewBox="0 0 32 32" width="22" height="22" aria-hidden="true">
+        <rect width="32" height="32" rx="7" fill="currentColor" />
+        <path d="M8 10l8 13 8-13" fill="none" stroke="var(--bg)" strokeWidth="3.2" strokeLinecap="round" strokeLinejoin="round" />
+      </svg>
+      <span>Vigil</span>
+    </a>
+  )
+}
+
+export function ChainHeader({ snapshot, stale = false }: { snapshot: ClientSnapshot; stale?: boolean }) {
+  const { chain, l1 } = snapshot
+  return (
+    <header className="topbar" data-testid="chain-header">
+      <Brand />
+      <dl className="chain-facts">
+        <div>
+          <dt>L2 chain</dt>
+          <dd data-testid="l2-chain-id">{chain.l2ChainId}</dd>
+        </div>
+        <div>
+          <dt>L1 chain</dt>
+          <dd data-testid="l1-chain-id">{chain.l1ChainId}</dd>
+        </div>
+        <div>
+          <dt>Rollup</dt>
+          <dd>
+            <Hash value={chain.rollup} label="rollup address" />
+          </dd>
+        </div>
+        <div>
+          <dt>L1 head</dt>
+          <dd data-testid="l1-head">{formatCount(l1.head)}</dd>
+        </div>
+        <div>
+          <dt>L1 finalized</dt>
+          <dd data-testid="l1-finalized">{formatCount(l1.finalized)}</dd>
+        </div>
+        <div>
+          <dt>Updated</dt>
+          <dd>
+            <span className={`dot ${stale ? 'dot-stale' : 'dot-live'}`} aria-hidden="true" /> <Age at={snapshot.updatedAt} />
+          </dd>
+        </div>
+      </dl>
+    </header>
+  )
+}

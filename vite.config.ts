@@ -1,0 +1,102 @@
+/**
+ * Vite config for the page (and, later, the widget). Workers are ES modules
+ * (`new Worker(new URL(...), { type: 'module' })`); dev and preview bind to 127.0.0.1 only.
+ *
+ * `GET /devnet.json` is served from `.vigil/devnet.json` (written by `npm run devnet`) so the
+ * page finds the local devnet's endpoints; `vigilViteConfig({ devnetConfigPath })` points it
+ * elsewhere (tests start devnets with their config in a temp dir).
+ */
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { resolve } from 'node:path'
+import react from '@vitejs/plugin-react'
+import { defineConfig, type Plugin, type UserConfig } from 'vite'
+
+export const repoRoot = import.meta.dirname
+export const DEFAULT_DEVNET_CONFIG = resolve(repoRoot, '.vigil/devnet.json')
+
+/** HTML entry points of the multi-page build. The widget entry will be added here. */
+export const PAGE_INPUTS: Record<string, string> = {
+  main: resolve(repoRoot, 'index.html'),
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  // the devnet restarts with new endpoints: never let the browser cache them
+  res.setHeader('Cache-Control', 'no-store')
+  res.end(JSON.stringify(body))
+}
+
+/**
+ * Serves `GET /devnet.json` from `file` in dev and preview. Read on every request (the devnet
+ * rewrites it on each start). 404 with a JSON error when the devnet is not running.
+ */
+export function devnetConfigPlugin(file: string = DEFAULT_DEVNET_CONFIG): Plugin {
+  const handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+    const path = (req.url ?? '').split('?')[0]
+    if (path !== '/devnet.json') return next()
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'use GET' })
+    readFile(file, 'utf8').then(
+      (text) => {
+        res.statusCode = 200
+        res.setHeader('Content-Type', 'application/json; charset=utf-8')
+        res.setHeader('Cache-Control', 'no-store')
+        res.end(text)
+      },
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT')
+          return sendJson(res, 404, {
+            error: 'DEVNET_NOT_RUNNING',
+            message: `no devnet config at ${file}: the local devnet is not running`,
+            hint: 'start the devnet with `npm run devnet` (or everything with `npm start`), then reload',
+          })
+        sendJson(res, 500, { error: 'DEVNET_CONFIG_UNREADABLE', message: `cannot read ${file}: ${e.message}` })
+      },
+    )
+  }
+  return {
+    name: 'vigil:devnet-config',
+    // middlewares added directly (not in a returned function) run before Vite's own
+    configureServer(server) {
+      server.middlewares.use(handler)
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(handler)
+    },
+  }
+}
+
+export interface VigilViteOptions {
+  /** Where `/devnet.json` is read from; default `.vigil/devnet.json` in the repo. */
+  devnetConfigPath?: string
+}
+
+export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
+  return {
+    root: repoRoot,
+    publicDir: resolve(repoRoot, 'public'),
+    plugins: [react(), devnetConfigPlugin(opts.devnetConfigPath)],
+    appType: 'mpa',
+    worker: { format: 'es' },
+    build: {
+      target: 'es2022',
+      outDir: resolve(repoRoot, 'dist'),
+      emptyOutDir: true,
+      // gzip sizes are printed by scripts/build.js against the budget
+      reportCompressedSize: false,
+      chunkSizeWarningLimit: 1024,
+      rolldownOptions: { input: PAGE_INPUTS },
+    },
+    // scan the worker too, so dev does not discover its deps late and reload the page
+    optimizeDeps: { entries: ['index.html', 'workers/*.worker.ts'] },
+    server: {
+      host: '127.0.0.1',
+      port: 5173,
+      watch: { ignored: ['**/.vigil/**', '**/test-results/**', '**/dist/**'] },
+    },
+    preview: { host: '127.0.0.1', port: 4173 },
+  }
+}
+
+export default defineConfig(vigilViteConfig())
