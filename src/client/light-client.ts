@@ -57,6 +57,7 @@ export class LightClient {
       store,
       l1: this.l1,
       gossipStats: this.gossipStats,
+      l1Stats: this.l1.stats,
       domain,
       l2ChainId: config.l2ChainId,
       deployBlock: config.l1.deployBlock,

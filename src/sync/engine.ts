@@ -26,6 +26,8 @@ export interface EngineOptions {
   l1: L1Port
   /** Stats of the gossip source (verdicts on what it delivered). */
   gossipStats: StatsRecorder
+  /** Stats of the L1 source (verdicts on the checkpoints it delivered). */
+  l1Stats?: StatsRecorder
   domain: SigningDomain
   l2ChainId: number
   deployBlock: number
@@ -113,7 +115,6 @@ export class SyncEngine {
   }
 
   private changed(): void {
-    this.restoredFromStore = false
     for (const fn of this.listeners) fn()
   }
 
@@ -293,6 +294,7 @@ export class SyncEngine {
       cp = decodeCheckpoint(ev.checkpointBytes)
     } catch (e) {
       this.fail('l1', e, update)
+      this.opts.l1Stats?.verdict(false, e)
       await this.commit(update)
       return
     }
@@ -332,9 +334,11 @@ export class SyncEngine {
         this.markInvalid(row, rec, update)
       }
       this.fail('l1', e, update, { checkpoint: cp.checkpointNumber })
+      this.opts.l1Stats?.verdict(false, e)
       await this.commit(update)
       return
     }
+    this.opts.l1Stats?.verdict(true)
     const row = this.checkpointRow(cp, digest, 'mined', signers, committeeSize, null, l1)
     this.mined.set(cp.checkpointNumber, row)
     update.checkpoints!.push(row)
@@ -662,6 +666,8 @@ export class SyncEngine {
   private async commit(update: StoreUpdate): Promise<void> {
     update.state = { tips: this.tips, l1Cursor: this.l1Cursor }
     await this.store.apply(update)
+    // what is shown stops being "restored" once anything new about blocks has been learnt
+    if (update.blocks?.length || update.checkpoints?.length || update.reorgs?.length) this.restoredFromStore = false
     this.changed()
   }
 

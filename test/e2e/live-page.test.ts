@@ -1,0 +1,90 @@
+/**
+ * The walking skeleton in real Chromium: the production build of the page, its Web Worker
+ * syncing from a real devnet (libp2p over WebSockets + anvil), IndexedDB persistence.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { launchBrowser, startVite, repoRoot, type LaunchedBrowser, type ViteHandle } from '../helpers/browser'
+import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+
+const shots = join(repoRoot, 'test-results')
+
+async function tipHeight(page: Page, status: string): Promise<number | null> {
+  const text = (await page.getByTestId(`tip-${status}-height`).textContent())?.replace(/[^0-9]/g, '') ?? ''
+  return text === '' ? null : Number(text)
+}
+
+async function waitForTip(page: Page, status: string, pred: (h: number) => boolean, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  let last: number | null = null
+  // the page re-renders on every pushed snapshot: poll the DOM, which is what a person sees
+  while (Date.now() < deadline) {
+    last = await tipHeight(page, status)
+    if (last !== null && pred(last)) return last
+    await page.waitForTimeout(100)
+  }
+  throw new Error(`tip ${status} never satisfied the condition (last ${last})`)
+}
+
+describe('live page in Chromium against the devnet', () => {
+  let devnet: DevnetProcess
+  let vite: ViteHandle
+  let browser: LaunchedBrowser
+
+  beforeAll(async () => {
+    await mkdir(shots, { recursive: true })
+    devnet = await startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48'])
+    vite = await startVite({ mode: 'preview', devnetConfigPath: devnet.configPath })
+    browser = await launchBrowser()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await vite?.close()
+    await devnet?.stop()
+  }, 60_000)
+
+  it('shows a verified provisional tip that advances, and a mined tip read from L1', async () => {
+    const { page } = browser
+    await page.goto(vite.url)
+    await page.getByTestId('live-state').waitFor({ timeout: 30_000 })
+    const first = await waitForTip(page, 'proposed', () => true, 30_000)
+    const later = await waitForTip(page, 'proposed', (h) => h > first, 30_000)
+    expect(later).toBeGreaterThan(first)
+    await waitForTip(page, 'mined', (h) => h > 0, 30_000)
+    // the newest blocks carry a verified proposer signature
+    const checked = page.locator('[data-testid="block-row"] [data-check="proposerSignature"][data-state="pass"]')
+    await checked.first().waitFor({ timeout: 10_000 })
+    expect(await page.locator('[data-testid="block-row"][data-status="invalid"]').count()).toBe(0)
+    await expect.poll(async () => page.getByTestId('source-row-gossip').count()).toBe(1)
+    await expect.poll(async () => page.getByTestId('source-row-l1').count()).toBe(1)
+    await page.screenshot({ path: join(shots, 'e2e-live.png'), fullPage: true })
+  }, 120_000)
+
+  it('after a reload shows the stored tips before any new block arrives', async () => {
+    const { page } = browser
+    await waitForTip(page, 'mined', (h) => h >= 4, 60_000)
+    // freeze the whole devnet (proposer, libp2p, anvil): nothing new can arrive
+    const pids = [devnet.pid, devnet.info.devnet.anvilPid]
+    for (const pid of pids) process.kill(pid, 'SIGSTOP')
+    try {
+      // let the worker's last writes land, then read what it holds
+      await page.waitForTimeout(1500)
+      const before = { proposed: await tipHeight(page, 'proposed'), mined: await tipHeight(page, 'mined') }
+      await page.reload()
+      await page.getByTestId('live-state').waitFor({ timeout: 30_000 })
+      await expect.poll(async () => page.getByTestId('tips').getAttribute('data-restored'), { timeout: 10_000 }).toBe('true')
+      expect(await tipHeight(page, 'proposed')).toBe(before.proposed)
+      expect(await tipHeight(page, 'mined')).toBe(before.mined)
+      await page.screenshot({ path: join(shots, 'e2e-restored.png'), fullPage: true })
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT')
+    }
+    // and once the devnet runs again, new blocks arrive and the tips move on
+    const stored = (await tipHeight(page, 'proposed'))!
+    await waitForTip(page, 'proposed', (h) => h > stored, 60_000)
+    await expect.poll(async () => page.getByTestId('tips').getAttribute('data-restored'), { timeout: 10_000 }).toBe('false')
+  }, 150_000)
+})
