@@ -6,7 +6,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { Libp2p } from '@libp2p/interface'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import type { Address, Hex } from '../core/types'
 import { createLogger, type Logger } from '../core/logger'
@@ -183,7 +182,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
     const builder = new ChainBuilder(domain, opts.l2ChainId, { seed: `vigil-devnet-${rollup}`, blobToCommitment: nativeKzg.blobToKzgCommitment })
     const stats: DevnetStats = { slot: 0, height: 0, checkpointsPosted: 0, checkpointsFailed: 0, lastError: null }
-    gateway.addRoute((req, res, url) => {
+    gateway.addRoute((_req, res, url) => {
       if (url.pathname !== '/status') return false
       sendJson(res, 200, { ...stats, rollup, genesisTime })
       return true

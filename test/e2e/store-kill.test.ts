@@ -7,6 +7,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { join } from 'node:path'
 import { launchBrowser, startVite, repoRoot, type LaunchedBrowser, type ViteHandle } from '../helpers/browser'
 
+interface KillWindow {
+  killMidWrite(round: number, delayMs: number): Promise<{ writesStarted: number; problems: string[]; tipHeight: number | null; blocks: number }>
+}
+
 describe('store survives a worker killed mid-write (Chromium, IndexedDB)', () => {
   let vite: ViteHandle
   let browser: LaunchedBrowser
@@ -26,7 +30,7 @@ describe('store survives a worker killed mid-write (Chromium, IndexedDB)', () =>
     for (let round = 0; round < 6; round++) {
       await page.goto(`${vite.url}store-kill.html`)
       // kill at varying points inside the next write
-      const res = await page.evaluate(([r, d]) => window.killMidWrite(r, d), [round, [0, 2, 5, 9, 14, 20][round]!] as [number, number])
+      const res = await page.evaluate(([r, d]) => (globalThis as unknown as KillWindow).killMidWrite(r, d), [round, [0, 2, 5, 9, 14, 20][round]!] as [number, number])
       expect(res.writesStarted).toBeGreaterThanOrEqual(3)
       expect(res.problems).toEqual([])
       // state only ever moves forward by whole 400-block steps
