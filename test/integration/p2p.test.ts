@@ -349,13 +349,26 @@ describe('p2p on loopback', () => {
     const reservedMs = Date.now() - t0
     expect(viaRelay).toContain(`/p2p/${hub.peerId}/p2p-circuit/webrtc/p2p/${p1.peerId}`)
     const t1 = Date.now()
-    const conn = await p2.dial(multiaddr(viaRelay), within(15_000))
+    // node-datachannel (Node's RTCPeerConnection) sometimes refuses a remote ICE candidate
+    // ("without ICE transport") during signalling and the dial then runs into libp2p's 6 s
+    // per-address timeout (~1 in 4 runs here; Chromium's RTCPeerConnection is not involved):
+    // allow up to three attempts and report how many it took.
+    let conn: Awaited<ReturnType<P2PNode['dial']>> | undefined
+    let attempts = 0
+    while (!conn) {
+      attempts++
+      try {
+        conn = await p2.dial(multiaddr(viaRelay), within(8_000))
+      } catch (e) {
+        if (attempts === 3) throw e
+      }
+    }
     const dialMs = Date.now() - t1
     expect(conn.limits).toBeUndefined() // the relay applies no default limit
     expect(peerSummaries(p2).find((p) => p.id === p1.peerId.toString())).toMatchObject({ transport: 'webrtc', direction: 'outbound' })
     await handle(p1, '/vigil/test/echo/1', (req) => req)
     expect(dec(await request(p2, p1.peerId, '/vigil/test/echo/1', enc('browser to browser')))).toBe('browser to browser')
-    console.log(`page: relay reservation + /webrtc address in ${reservedMs} ms; WebRTC via relay dial ${dialMs} ms (node-datachannel)`)
+    console.log(`page: relay reservation + /webrtc address in ${reservedMs} ms; WebRTC via relay dial ${dialMs} ms in ${attempts} attempt(s) (node-datachannel)`)
   })
 
   it('client-worker nodes speak WebSockets only; browsers roles cannot listen', async () => {
