@@ -6,9 +6,11 @@ import './polyfills'
 import { parseArgs, flagInt, flagStr } from '../cli/args'
 import { DEFAULT_DEVNET, startDevnet, type DevnetOptions } from './network'
 import { createLogger } from '../core/logger'
+import { FAULTS, checkFaults } from './faults'
 
 const USAGE = `npm run devnet -- [--slot SECONDS] [--blocks-per-slot N] [--committee N] [--validators N]
-                    [--epoch-slots N] [--chain-id N] [--out FILE] [--app-url URL] [--verbose]`
+                    [--epoch-slots N] [--chain-id N] [--out FILE] [--app-url URL]
+                    [--fault NAME]... [--verbose]`
 
 async function main(): Promise<void> {
   let args
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
       'chain-id': 'string',
       out: 'string',
       'app-url': 'string',
+      fault: 'string',
       verbose: 'boolean',
       help: 'boolean',
     })
@@ -47,6 +50,9 @@ async function main(): Promise<void> {
   const appUrl = flagStr(args, 'app-url')
   if (appUrl) opts.appUrl = appUrl
   const bad: string[] = []
+  opts.faults = args.flags.get('fault') ?? []
+  const unknown = checkFaults(opts.faults)
+  if (unknown.length) bad.push(`unknown fault(s): ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ') || '(none)'}`)
   if (opts.slotSeconds! < 1) bad.push('--slot must be ≥ 1 second')
   if (opts.blocksPerSlot! < 1 || opts.blocksPerSlot! > 32) bad.push('--blocks-per-slot must be 1..32')
   if (opts.committeeSize! < 1 || opts.committeeSize! > 1024) bad.push('--committee must be 1..1024')

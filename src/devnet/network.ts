@@ -4,6 +4,7 @@
  * node attesting over gossip, a libp2p bootstrap/relay node (WebSockets, WebRTC-direct,
  * circuit relay v2) and an HTTP gateway (CORS beacon proxy, status).
  */
+import { EventEmitter } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { createPublicClient, http, type PublicClient } from 'viem'
@@ -18,11 +19,12 @@ import { vigilRollupAbi } from '../contracts/abi'
 import type { ClientConfig } from '../client/config'
 import { recoverAddress, initCrypto } from '../verify/secp256k1'
 import { signingDigest } from '../protocol/domain'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from './builder'
+import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, type Validator } from './builder'
+import { SERVICES } from './services'
 import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from './l1'
 import { nativeKzg } from './kzg'
 import { startGateway, sendJson, type Gateway } from './gateway'
-import { createP2PNode, publish, subscribeTopic, waitForSubscribers } from '../p2p/node'
+import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../p2p/node'
 
 export interface DevnetOptions {
   slotSeconds: number
@@ -37,6 +39,8 @@ export interface DevnetOptions {
   appUrl?: string
   /** anvil's `--slots-in-an-epoch`: its `finalized` tag trails `latest` by 2 × this many blocks. */
   l1SlotsInEpoch: number
+  /** Fault knobs active from the start (`--fault NAME`, repeatable). */
+  faults: string[]
   logger?: Logger
 }
 
@@ -49,6 +53,7 @@ export const DEFAULT_DEVNET: DevnetOptions = {
   l2ChainId: 7771,
   outPath: '.vigil/devnet.json',
   l1SlotsInEpoch: 1,
+  faults: [],
 }
 
 /** `.vigil/devnet.json`: a ClientConfig plus what tools and tests need to find the devnet's parts. */
@@ -81,6 +86,66 @@ export interface DevnetStats {
   checkpointsPosted: number
   checkpointsFailed: number
   lastError: string | null
+}
+
+/** What the devnet announces as it runs; services (file store, full nodes, faults, …) listen. */
+export type DevnetEvents = {
+  /** A block was built (before it is gossiped; `withheld` services may look at ctx.faults). */
+  block: [BuiltBlock]
+  /** A checkpoint landed on L1. */
+  checkpoint: [{ built: BuiltCheckpoint; blocks: BuiltBlock[]; l1: { blockNumber: number; blockHash: Hex; txHash: Hex } }]
+  /** A checkpoint could not be posted; its blocks will be orphaned. */
+  'checkpoint-failed': [{ blocks: BuiltBlock[]; error: string }]
+}
+
+/**
+ * Everything a devnet service needs. Services are functions `(ctx) => Promise<void>` listed
+ * in src/devnet/services/index.ts; they start after the core network is up and before the
+ * endpoints are written, may add fields to `ctx.info`, routes to `ctx.gateway`, and register
+ * their cleanup with `ctx.onStop`.
+ */
+export interface DevnetContext {
+  opts: DevnetOptions
+  log: Logger
+  signal: AbortSignal
+  rpcUrl: string
+  beaconUrl: string
+  rollup: Address
+  deployBlock: number
+  domain: SigningDomain
+  schedule: Schedule
+  l1: PublicClient
+  validators: Validator[]
+  builder: ChainBuilder
+  gateway: Gateway
+  nodes: { bootstrap: P2PNode; proposer: P2PNode; validators: P2PNode }
+  topics: ReturnType<typeof topicsFor>
+  /** ws multiaddrs of the bootstrap node (what devnet-side nodes dial). */
+  bootstrapWs: string[]
+  /** Active fault knobs (see src/devnet/faults.ts when present); services consult it. */
+  faults: Set<string>
+  events: TypedEmitter<DevnetEvents>
+  info: DevnetInfo
+  committeeOf(epoch: number): Promise<Validator[]>
+  proposerOf(slot: number): Promise<{ proposer: Validator; committee: Validator[] }>
+  onStop(fn: () => Promise<void>): void
+}
+
+export type DevnetService = (ctx: DevnetContext) => Promise<void>
+
+/** A typed EventEmitter. */
+export class TypedEmitter<E extends Record<string, unknown[]>> {
+  private readonly ee = new EventEmitter()
+  constructor() {
+    this.ee.setMaxListeners(64)
+  }
+  on<K extends keyof E & string>(name: K, fn: (...args: E[K]) => void): () => void {
+    this.ee.on(name, fn as (...a: unknown[]) => void)
+    return () => this.ee.off(name, fn as (...a: unknown[]) => void)
+  }
+  emit<K extends keyof E & string>(name: K, ...args: E[K]): void {
+    this.ee.emit(name, ...args)
+  }
 }
 
 export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise<Devnet> {
@@ -212,10 +277,37 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         startedAt: Date.now(),
       },
     }
+    const events = new TypedEmitter<DevnetEvents>()
+    const ctx: DevnetContext = {
+      opts,
+      log,
+      signal: abort.signal,
+      rpcUrl: anvil.rpcUrl,
+      beaconUrl: gateway.url,
+      rollup,
+      deployBlock: deployed.deployBlock,
+      domain,
+      schedule,
+      l1,
+      validators,
+      builder,
+      gateway,
+      nodes: { bootstrap: bootstrapNode, proposer: proposerNode, validators: validatorNode },
+      topics: t,
+      bootstrapWs: wsAddrs,
+      faults: new Set(opts.faults),
+      events,
+      info,
+      committeeOf,
+      proposerOf,
+      onStop: (fn) => void cleanups.push(fn),
+    }
+    for (const service of SERVICES) await service(ctx)
     if (opts.outPath) {
       await mkdir(dirname(opts.outPath), { recursive: true })
       await writeFile(opts.outPath, JSON.stringify(info, null, 2) + '\n')
     }
+
 
     const postCheckpoint = async (blocks: BuiltBlock[], proposer: Validator, committee: Validator[]) => {
       const built = builder.buildCheckpoint(blocks, proposer)
@@ -231,8 +323,9 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       collected.delete(built.digest)
       if (sigs.size < quorumOf(committee.length)) throw new Error(`only ${sigs.size} attestations, quorum is ${quorumOf(committee.length)}`)
       const attestations = encodeAttestationSignatures([...sigs.values()])
-      await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations, blobs: built.blobs })
+      const posted = await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations, blobs: built.blobs })
       stats.checkpointsPosted++
+      events.emit('checkpoint', { built, blocks, l1: { blockNumber: posted.l1BlockNumber, blockHash: posted.l1BlockHash, txHash: posted.txHash } })
     }
 
     const run = async () => {
@@ -254,6 +347,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           const b = builder.buildBlock({ slot, indexInCheckpoint: i, proposer })
           blocks.push(b)
           stats.height = b.header.height
+          events.emit('block', b)
           await publish(proposerNode, t.blockProposal, b.proposalBytes)
         }
         await delay(Math.max(0, start + opts.slotSeconds * 1000 - Date.now()), signal)
@@ -262,6 +356,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           stats.checkpointsFailed++
           stats.lastError = (e as Error).message
           log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
+          events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
           // rebuild from what L1 has: the provisional blocks that did not land become orphans
           const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
           builder.rewindTo(blockHash, Number(cpNumber))
