@@ -76,6 +76,7 @@ export class SyncEngine {
   private queue: Promise<unknown> = Promise.resolve()
   private listeners = new Set<() => void>()
   restoredFromStore = false
+  private readonly extraStats = new Map<string, StatsRecorder>()
 
   constructor(private readonly opts: EngineOptions) {
     this.store = opts.store
@@ -129,43 +130,97 @@ export class SyncEngine {
 
   onBlockProposal(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
     return this.serial(async () => {
-      const stats = this.opts.gossipStats
       let p
       try {
         p = decodeProposal(data)
       } catch (e) {
-        return this.rejectGossip(source, e)
+        return this.reject(source, e)
       }
-      const h = p.header
-      const hash = headerHash(h)
-      if (this.blocks.has(hash)) return 'ignore'
-      try {
-        if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `block for L2 chain ${h.chainId}, this client follows ${this.opts.l2ChainId}`)
-        const expected = await this.expectedProposer(h.slot)
-        verifyProposerSignature(this.opts.domain, h, p.signature, expected)
-        verifyBody(h, p.bodyBytes)
-      } catch (e) {
-        if (e instanceof VigilError && e.severity === 'soft') {
-          this.log('proposal held back (soft):', e.message)
-          return 'ignore'
-        }
-        return this.rejectGossip(source, e)
-      }
-      const parent = await this.linkParent(h)
-      if (parent instanceof VigilError) return this.rejectGossip(source, parent)
-      const checks: BlockChecks = { proposerSignature: true, body: true, ...(parent === 'unknown' ? {} : { linkage: true }) }
-      const row = this.newRow(h, hash, 'proposed', checks, source, p.signature)
-      const update: StoreUpdate = { blocks: [] }
-      this.adoptChain([row], update, 'gossip-fork')
-      if (this.opts.mode === 'full') update.bodies = [{ hash, bytes: p.bodyBytes, source }]
-      // a checkpoint that already reached quorum may name this block
-      for (const pc of this.pending.values()) {
-        if (pc.attested && pc.checkpoint.headers.some((x) => headerHash(x) === hash)) this.promote(row, 'attested', { quorum: true }, update)
-      }
-      await this.commit(update)
-      stats.verdict(true)
-      return 'accept'
+      return this.acceptSignedHeader(p.header, p.signature, p.bodyBytes, source)
     })
+  }
+
+  /**
+   * A header with its proposer signature from any source (req/resp, file store, backup RPC):
+   * verified exactly like a gossiped proposal, without the body. Returns the verdict.
+   */
+  onSignedHeader(header: BlockHeader, signature: Uint8Array, source: string): Promise<GossipVerdict> {
+    return this.serial(() => this.acceptSignedHeader(header, signature, null, source))
+  }
+
+  private async acceptSignedHeader(h: BlockHeader, signature: Uint8Array, bodyBytes: Uint8Array | null, source: string): Promise<GossipVerdict> {
+    const hash = headerHash(h)
+    const known = this.blocks.get(hash)
+    if (known) {
+      // the header came before its body (or vice versa): complete what we have
+      if (bodyBytes && !known.checks.body) await this.acceptBody(known, bodyBytes, source)
+      return 'ignore'
+    }
+    try {
+      if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `block for L2 chain ${h.chainId}, this client follows ${this.opts.l2ChainId}`)
+      const expected = await this.expectedProposer(h.slot)
+      verifyProposerSignature(this.opts.domain, h, signature, expected)
+      if (bodyBytes) verifyBody(h, bodyBytes)
+    } catch (e) {
+      if (e instanceof VigilError && e.severity === 'soft') {
+        this.log('header held back (soft):', e.message)
+        return 'ignore'
+      }
+      return this.reject(source, e)
+    }
+    const parent = await this.linkParent(h)
+    if (parent instanceof VigilError) return this.reject(source, parent)
+    const checks: BlockChecks = { proposerSignature: true, ...(bodyBytes ? { body: true } : {}), ...(parent === 'unknown' ? {} : { linkage: true }) }
+    const row = this.newRow(h, hash, 'proposed', checks, source, signature)
+    const update: StoreUpdate = { blocks: [] }
+    this.adoptChain([row], update, 'gossip-fork')
+    if (bodyBytes && this.opts.mode === 'full') update.bodies = [{ hash, bytes: bodyBytes, source }]
+    // a checkpoint that already reached quorum may name this block
+    for (const pc of this.pending.values()) {
+      if (pc.attested && pc.checkpoint.headers.some((x) => headerHash(x) === hash)) this.promote(row, 'attested', { quorum: true }, update)
+    }
+    await this.commit(update)
+    this.statsFor(source)?.verdict(true)
+    return 'accept'
+  }
+
+  /**
+   * A body for a known header, from any source: verified against the header's commitment.
+   * Returns true when it matched (and, in full mode, was stored).
+   */
+  onBody(hash: Hex, bodyBytes: Uint8Array, source: string): Promise<boolean> {
+    return this.serial(async () => {
+      const row = await this.getBlock(hash)
+      if (!row) throw new VigilError('NOT_FOUND', `no header ${hash} for this body`, { severity: 'soft' })
+      return this.acceptBody(row, bodyBytes, source)
+    })
+  }
+
+  private async acceptBody(row: BlockRow, bodyBytes: Uint8Array, source: string): Promise<boolean> {
+    try {
+      verifyBody(decodeHeader(row.headerBytes), bodyBytes)
+    } catch (e) {
+      this.reject(source, e)
+      return false
+    }
+    const update: StoreUpdate = { blocks: [row] }
+    row.checks = { ...row.checks, body: true }
+    if (this.opts.mode === 'full') update.bodies = [{ hash: row.hash, bytes: bodyBytes, source }]
+    await this.commit(update)
+    this.statsFor(source)?.verdict(true)
+    return true
+  }
+
+  /** Stats of a named source, for verdicts (gossip and L1 built in; others registered by the client). */
+  private statsFor(source: string): StatsRecorder | undefined {
+    if (source === 'gossip') return this.opts.gossipStats
+    if (source === 'l1') return this.opts.l1Stats
+    return this.extraStats.get(source)
+  }
+
+  /** Lets verdicts on data from `stats.name` be counted in that source's stats. */
+  registerSource(stats: StatsRecorder): void {
+    this.extraStats.set(stats.name, stats)
   }
 
   onCheckpointProposal(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
@@ -174,7 +229,7 @@ export class SyncEngine {
       try {
         cp = decodeCheckpointProposal(data)
       } catch (e) {
-        return this.rejectGossip(source, e)
+        return this.reject(source, e)
       }
       const digest = checkpointDigest(cp.checkpoint)
       if (this.pending.has(digest)) return 'ignore'
@@ -189,7 +244,7 @@ export class SyncEngine {
         verifyCheckpointHeaders(cp.checkpoint, {})
       } catch (e) {
         if (e instanceof VigilError && e.severity === 'soft') return 'ignore'
-        return this.rejectGossip(source, e)
+        return this.reject(source, e)
       }
       const pc: PendingCheckpoint = { checkpoint: cp.checkpoint, digest, tracker: new QuorumTracker(this.opts.domain, digest, committee), attested: false }
       this.pending.set(digest, pc)
@@ -199,7 +254,7 @@ export class SyncEngine {
       this.earlyCount -= early.length
       for (const sig of early) pc.tracker.add(sig)
       if (pc.tracker.reached) await this.checkpointAttested(pc, source)
-      this.opts.gossipStats.verdict(true)
+      this.statsFor(source)?.verdict(true)
       return 'accept'
     })
   }
@@ -210,7 +265,7 @@ export class SyncEngine {
       try {
         a = decodeAttestation(data)
       } catch (e) {
-        return this.rejectGossip(source, e)
+        return this.reject(source, e)
       }
       const pc = this.pending.get(a.checkpointDigest)
       if (!pc) {
@@ -226,10 +281,10 @@ export class SyncEngine {
       const res = pc.tracker.add(a.signature)
       if (res.status === 'duplicate') return 'ignore'
       if (res.status !== 'accepted') {
-        return this.rejectGossip(source, new VigilError(res.status === 'outsider' ? 'SIGNER_NOT_IN_COMMITTEE' : 'BAD_SIGNATURE', `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`))
+        return this.reject(source, new VigilError(res.status === 'outsider' ? 'SIGNER_NOT_IN_COMMITTEE' : 'BAD_SIGNATURE', `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`))
       }
       if (pc.tracker.reached && !pc.attested) await this.checkpointAttested(pc, source)
-      this.opts.gossipStats.verdict(true)
+      this.statsFor(source)?.verdict(true)
       return 'accept'
     })
   }
@@ -646,8 +701,9 @@ export class SyncEngine {
     return row ? decodeHeader(row.headerBytes) : undefined
   }
 
-  private rejectGossip(source: string, e: unknown): GossipVerdict {
-    this.opts.gossipStats.verdict(false, e)
+  /** Records data from `source` that failed verification; hard failures are 'reject' (penalise), soft ones 'ignore'. */
+  private reject(source: string, e: unknown): GossipVerdict {
+    this.statsFor(source)?.verdict(false, e)
     const rec = toErrorRecord(e)
     this.failures = [rec, ...this.failures].slice(0, 50)
     void this.store.apply({ failures: [{ at: this.now(), source, error: rec }] }).catch(() => undefined)
