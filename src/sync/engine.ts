@@ -424,9 +424,8 @@ export class SyncEngine {
       for (const h of c.headerHashes) {
         const row = await this.getBlock(h)
         if (!row) continue
-        row.status = 'attested'
+        this.setStatus(row, 'attested')
         row.checks = { ...row.checks, l1Inclusion: false }
-        row.history.push(['attested', this.now()])
         update.blocks!.push(row)
         rolled.push(h)
       }
@@ -440,7 +439,6 @@ export class SyncEngine {
         update,
       )
     }
-    await this.recount()
     this.recomputeTips()
     await this.commit(update)
   }
@@ -633,12 +631,6 @@ export class SyncEngine {
     this.reorgs = [rec, ...this.reorgs].slice(0, 25)
     update.reorgs = [...(update.reorgs ?? []), rec]
     this.log(`reorg (${r.cause}) depth ${r.depth} from height ${r.fromHeight}`)
-  }
-
-  private async recount(): Promise<void> {
-    // statuses changed in bulk; counts are cheap to rebuild from memory deltas but the store is the truth
-    const fromStore = await this.store.countByStatus()
-    this.counts = fromStore
   }
 
   private evict(): void {
