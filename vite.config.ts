@@ -15,9 +15,33 @@ import { defineConfig, type Plugin, type UserConfig } from 'vite'
 export const repoRoot = import.meta.dirname
 export const DEFAULT_DEVNET_CONFIG = resolve(repoRoot, '.vigil/devnet.json')
 
-/** HTML entry points of the multi-page build. The widget entry will be added here. */
+/**
+ * Entry points of the multi-page build: the explorer page, the widget script (`widget.js`, a
+ * stable name for a `<script src>`, docs/widget.md) and the widget's iframe page.
+ */
 export const PAGE_INPUTS: Record<string, string> = {
   main: resolve(repoRoot, 'index.html'),
+  widget: resolve(repoRoot, 'src/widget/main.ts'),
+  'widget-frame': resolve(repoRoot, 'widget.html'),
+}
+
+/** Built file names: the widget script keeps its name (embedders hard-code it); everything else is content-hashed. */
+export function entryFileNames(chunk: { name: string }): string {
+  return chunk.name === 'widget' ? 'widget.js' : 'assets/[name]-[hash].js'
+}
+
+/** In dev, `/widget.js` is the widget's source entry, so the same embed snippet works in dev and production. */
+export function widgetDevAlias(): Plugin {
+  return {
+    name: 'vigil:widget-dev-alias',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if ((req.url ?? '').split('?')[0] === '/widget.js') req.url = '/src/widget/main.ts'
+        next()
+      })
+    },
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -67,6 +91,23 @@ export function devnetConfigPlugin(file: string = DEFAULT_DEVNET_CONFIG): Plugin
   }
 }
 
+/**
+ * npm could not hoist protons-runtime 7 (the root slot holds 5.x for @chainsafe/libp2p-noise), so
+ * every @libp2p/* package carries its own identical copy: nine copies in the worker. Resolve them
+ * all to one (same version; the 5.x user keeps its own). ~35 kB gzip less in the worker.
+ */
+export function dedupeNestedProtons(): Plugin {
+  const canonicalImporter = resolve(repoRoot, 'node_modules/@libp2p/utils/package.json')
+  return {
+    name: 'vigil:dedupe-protons-runtime',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (source !== 'protons-runtime' || !importer || !/[\\/]node_modules[\\/]@libp2p[\\/]/.test(importer)) return null
+      return this.resolve(source, canonicalImporter, { ...options, skipSelf: true })
+    },
+  }
+}
+
 export interface VigilViteOptions {
   /** Where `/devnet.json` is read from; default `.vigil/devnet.json` in the repo. */
   devnetConfigPath?: string
@@ -76,9 +117,9 @@ export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
   return {
     root: repoRoot,
     publicDir: resolve(repoRoot, 'public'),
-    plugins: [react(), devnetConfigPlugin(opts.devnetConfigPath)],
+    plugins: [react(), devnetConfigPlugin(opts.devnetConfigPath), widgetDevAlias(), dedupeNestedProtons()],
     appType: 'mpa',
-    worker: { format: 'es' },
+    worker: { format: 'es', plugins: () => [dedupeNestedProtons()] },
     build: {
       target: 'es2022',
       outDir: resolve(repoRoot, 'dist'),
@@ -86,16 +127,17 @@ export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
       // gzip sizes are printed by scripts/build.js against the budget
       reportCompressedSize: false,
       chunkSizeWarningLimit: 1024,
-      rolldownOptions: { input: PAGE_INPUTS },
+      rolldownOptions: { input: PAGE_INPUTS, output: { entryFileNames } },
     },
     // scan the worker too, so dev does not discover its deps late and reload the page
-    optimizeDeps: { entries: ['index.html', 'workers/*.worker.ts'] },
+    optimizeDeps: { entries: ['index.html', 'widget.html', 'workers/*.worker.ts'] },
     server: {
       host: '127.0.0.1',
       port: 5173,
       watch: { ignored: ['**/.vigil/**', '**/test-results/**', '**/dist/**'] },
     },
-    preview: { host: '127.0.0.1', port: 4173 },
+    // the widget is embedded by other sites: its script, chunks and the public config must be readable cross-origin
+    preview: { host: '127.0.0.1', port: 4173, cors: true },
   }
 }
 

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// npm run build: production build of the page (vite), then the gzip size of every JS chunk —
-// page and worker — against the budget, and which packages/modules dominate.
+// npm run build: production build of the page and the widget (vite), then the gzip size of every
+// JS chunk — page, widget, worker — against the budgets, and which packages/modules dominate.
+//
+// Budgets (gzip) count what a visitor downloads before anything works: the entry chunk, its static
+// imports, and the light-client worker it starts with the worker's static imports. Chunks loaded by
+// dynamic import only when asked (KZG for "Verify now"/blob bodies, the noble fallback, …) are
+// listed as "on demand" and not counted.
+//   page   (index.html: explorer)          ≤ 350 kB
+//   widget (widget.js: <vigil-widget>)     ≤ 200 kB
 //
 //   node scripts/build.js            build and report (exit 1 if vite build fails)
 //   node scripts/build.js --strict   also exit 2 when over budget
@@ -16,6 +23,7 @@ import { gzipSync } from 'node:zlib'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BUDGET_TOTAL_KB = 350
+const BUDGET_WIDGET_KB = 200
 const args = new Set(process.argv.slice(2))
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`
 const gz = (buf) => gzipSync(buf, { level: 9 }).length
@@ -30,7 +38,7 @@ function sizeCollector(build) {
       for (const out of Object.values(bundle)) {
         if (out.type !== 'chunk') continue
         const modules = Object.entries(out.modules ?? {}).map(([id, m]) => ({ id, code: m.code ?? '' }))
-        chunks.set(out.fileName, { build, name: out.name, modules })
+        chunks.set(out.fileName, { build, name: out.name, modules, isEntry: out.isEntry, imports: out.imports ?? [], dynamicImports: out.dynamicImports ?? [], code: out.code })
       }
     },
   }
@@ -131,7 +139,57 @@ async function main() {
     for (const m of byModule.slice(0, 12)) console.log(`  ${kB(m.gzip).padStart(9)}  ${m.id}  → ${m.file}`)
   }
 
+  // ---- what each entry loads up front (static import closure), plus the worker it starts
+  const gzOf = new Map(rows.map((r) => [r.file, r.gzip]))
+  const closure = (start) => {
+    const seen = new Set()
+    const walk = (f) => {
+      if (seen.has(f) || !chunks.has(f)) return
+      seen.add(f)
+      for (const i of chunks.get(f).imports) walk(i)
+    }
+    walk(start)
+    return seen
+  }
+  const entryFile = (build, name) => [...chunks.entries()].find(([, c]) => c.build === build && c.isEntry && c.name === name)?.[0]
+  const workerEntry = [...chunks.entries()].find(([, c]) => c.build === 'worker' && c.isEntry)?.[0]
+  const startsWorker = (files) => [...files].some((f) => /client\.worker-[\w-]+\.js/.test(chunks.get(f)?.code ?? ''))
+  const sumGz = (files) => [...files].reduce((n, f) => n + (gzOf.get(f) ?? 0), 0)
+  const workerFiles = workerEntry ? closure(workerEntry) : new Set()
+  const entries = [
+    { name: 'page', what: 'index.html (explorer)', file: entryFile('page', 'main'), budget: BUDGET_TOTAL_KB },
+    { name: 'widget', what: 'widget.js (<vigil-widget>)', file: entryFile('page', 'widget'), budget: BUDGET_WIDGET_KB },
+  ].filter((e) => e.file)
+  const loaded = new Set([...workerFiles])
+  console.log('\nWhat a visitor downloads up front (entry + static imports, and the light-client worker it starts), gzip:')
+  const budgets = []
+  for (const e of entries) {
+    const files = closure(e.file)
+    for (const f of files) loaded.add(f)
+    const main = sumGz(files)
+    const worker = startsWorker(files) ? sumGz(workerFiles) : 0
+    const total = main + worker
+    const overBy = total - e.budget * 1000
+    budgets.push({ name: e.name, mainGzip: main, workerGzip: worker, totalGzip: total, budgetKB: e.budget, over: overBy > 0 })
+    console.log(`  ${e.name.padEnd(7)} ${e.what.padEnd(28)} main thread ${kB(main).padStart(9)} + worker ${kB(worker).padStart(9)} = ${kB(total).padStart(9)}   budget ≤ ${e.budget} kB: ${overBy > 0 ? `OVER by ${kB(overBy)}` : 'ok'}`)
+  }
+  const onDemand = rows.filter((r) => !loaded.has(r.file) && !entries.some((e) => closure(e.file).has(r.file)) && r.file !== 'widget.js')
+  const lazy = onDemand.filter((r) => r.build === 'worker' || r.build === 'page')
+  if (lazy.length) console.log(`  dynamic imports, loaded when first used (not counted): ${lazy.map((r) => `${r.file} ${kB(r.gzip)}`).join(', ')}`)
+  // what dominates the worker (it is most of both budgets)
+  const workerPkgs = new Map()
+  for (const f of workerFiles) for (const m of chunks.get(f)?.modules ?? []) {
+    if (!m.code) continue
+    const pkg = packageOf(m.id)
+    workerPkgs.set(pkg, (workerPkgs.get(pkg) ?? 0) + gz(Buffer.from(m.code)))
+  }
+  if (budgets.some((b) => b.over)) {
+    const top = [...workerPkgs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)
+    console.log(`  over budget: the worker dominates; its largest packages: ${top.map(([p, g]) => `${p} ${kB(g)}`).join(', ')}`)
+  }
+
   const report = {
+    budgets,
     budgetKB: BUDGET_TOTAL_KB,
     totalGzip: total,
     pageGzip: sum(page, 'gzip'),
@@ -142,8 +200,8 @@ async function main() {
   }
   await writeFile(join(outDir, 'size-report.json'), JSON.stringify(report, null, 2) + '\n')
   console.log(`\nreport: ${relative(root, join(outDir, 'size-report.json'))}`)
-  if (args.has('--json')) console.log(JSON.stringify({ totalGzip: total, pageGzip: report.pageGzip, workerGzip: report.workerGzip, over }))
-  if (over && args.has('--strict')) process.exitCode = 2
+  if (args.has('--json')) console.log(JSON.stringify({ totalGzip: total, pageGzip: report.pageGzip, workerGzip: report.workerGzip, over, budgets }))
+  if ((over || budgets.some((b) => b.over)) && args.has('--strict')) process.exitCode = 2
 }
 
 main().catch((e) => {

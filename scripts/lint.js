@@ -30,6 +30,8 @@ const layerOf = (file) => {
   const rel = relative(src, file).replaceAll('\\', '/')
   if (rel === 'client/types.ts' || rel === 'client/bridge.ts' || rel === 'client/config.ts') return 'client-types'
   if (rel === 'client/page.ts') return 'client-page'
+  // the page side of the library (worker-backed client, React hooks): what src/ui and src/widget build on
+  if (rel === 'client/api.ts' || rel === 'client/remote.ts' || rel === 'client/react.ts') return 'client-page'
   if (rel === 'devnet/polyfills.ts') return 'devnet-polyfills'
   return rel.split('/')[0]
 }

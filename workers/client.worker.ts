@@ -6,9 +6,10 @@
 import * as Comlink from 'comlink'
 import { LightClient } from '../src/client/light-client'
 import { parseClientConfig } from '../src/client/config'
-import type { WorkerApi } from '../src/client/bridge'
+import type { PagePeerApi, WorkerApi } from '../src/client/bridge'
 import type { ClientSnapshot } from '../src/client/types'
 import { VigilError, toErrorRecord } from '../src/core/errors'
+import { explorerMethods } from '../src/client/explorer-api'
 
 let client: LightClient | null = null
 const subscriptions = new Map<number, () => void>()
@@ -28,12 +29,12 @@ function need(): LightClient {
   return client
 }
 
-const api: WorkerApi = {
-  start: (config) =>
+const api: WorkerApi & PagePeerApi = {
+  start: (config, opts) =>
     guard(async () => {
       if (client) return client.snapshot()
       const cfg = parseClientConfig(config)
-      client = await LightClient.open(cfg, { p2pRole: 'client-worker' })
+      client = await LightClient.open(cfg, { p2pRole: 'client-worker', ...(opts?.pageP2P ? { pageP2P: true } : {}) })
       const snap = client.snapshot()
       await client.start()
       return snap
@@ -56,6 +57,24 @@ const api: WorkerApi = {
       subscriptions.clear()
       await client?.stop()
       client = null
+    }),
+  ...explorerMethods(need),
+  // the page's libp2p node (pageP2P): src/client/page-p2p.ts
+  attachPageNet: (net) => guard(async () => need().attachPageNet(net)),
+  peerEvent: (ev) => guard(async () => need().peerEvent(ev)),
+  setPagePeers: (peers) => guard(async () => need().setPagePeers(peers)),
+  deliverGossip: (topic, data) => guard(() => need().deliverGossip(topic, data)),
+  serveStatus: () => guard(async () => need().chainServer().status()),
+  serveHeaders: (from, count) => guard(async () => need().chainServer().headersByRange(from, count, AbortSignal.timeout(8_000))),
+  serveBodies: (hashes) => guard(async () => need().chainServer().bodiesByHash(hashes, AbortSignal.timeout(10_000))),
+  clearStore: () =>
+    guard(async () => {
+      const c = need()
+      for (const u of subscriptions.values()) u()
+      subscriptions.clear()
+      client = null
+      await c.stop()
+      await c.store.destroy()
     }),
 }
 

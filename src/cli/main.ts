@@ -5,24 +5,32 @@ import { createLogger } from '../core/logger'
 import { parseClientConfig, type ClientConfig } from '../client/config'
 import { openNodeClient } from '../client/node'
 import type { LightClient } from '../client/light-client'
+import type { ClientSnapshot } from '../client/types'
 import { flagBool, flagInt, flagStr, parseArgs } from './args'
+import { EXPLORE_FLAGS, EXPLORE_USAGE, verifyCommand, watchCommand } from './explore'
 
 const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting
 
 usage:
   vigil sync --config FILE --until-height N [--tip mined|proposed|attested|finalized]
-             [--timeout SECONDS] [--mode light|full] [--json] [--verbose]
+             [--timeout SECONDS] [--mode light|full] [--from-snapshot] [--json] [--verbose]
 
   sync   follows the chain from the L1 and gossip, verifying every proposer signature and
          every checkpoint quorum, until the chosen tip (default: mined) reaches height N.
-         Exits 0 when it does, 1 when the timeout passes first, 2 on bad usage.`
+         Exits 0 when it does, 1 when the timeout passes first, 2 on bad usage.
+         --mode full also fetches and verifies bodies (file store, beacon blobs, re-execution,
+         req/resp) and waits until every canonical block up to N has one.
+         --from-snapshot: a fresh store starts from the latest snapshot, verified against L1
+         (quorum, digests, linkage); a snapshot that fails is rejected and sync starts at genesis.
 
-const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean' } as const
+${EXPLORE_USAGE}`
+
+const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean', 'from-snapshot': 'boolean' } as const
 
 export async function main(argv: string[]): Promise<number> {
   let args
   try {
-    args = parseArgs(argv, SYNC_FLAGS)
+    args = parseArgs(argv, { ...SYNC_FLAGS, ...EXPLORE_FLAGS })
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`)
     return 2
@@ -33,6 +41,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.command === 'sync') return await sync(args)
+    if (args.command === 'verify' || args.command === 'watch') {
+      const configPath = flagStr(args, 'config')
+      if (!configPath) throw new VigilError('CONFIG_INVALID', '--config is required')
+      const config = await loadConfigFile(configPath)
+      return await (args.command === 'verify' ? verifyCommand(args, config) : watchCommand(args, config))
+    }
     throw new VigilError('CONFIG_INVALID', `unknown command "${args.command}"`)
   } catch (e) {
     const rec = toErrorRecord(e)
@@ -74,18 +88,53 @@ async function sync(args: ReturnType<typeof parseArgs>): Promise<number> {
     config.mode = mode
   }
   const t0 = performance.now()
-  const client = await openNodeClient(config, { logger: createLogger('vigil', flagBool(args, 'verbose'), (l) => process.stderr.write(l + '\n')) })
+  const client = await openNodeClient(config, { logger: createLogger('vigil', flagBool(args, 'verbose'), (l) => process.stderr.write(l + '\n')), fromSnapshot: flagBool(args, 'from-snapshot') })
   let reached = false
   try {
     await client.start()
     reached = await waitForHeight(client, tip, until, timeoutS * 1000, json)
   } finally {
+    // stop fetching bodies first: every item a source served then has its verdict in the report
+    const bodies = client.bodies.progress()
+    await client.bodies.stop()
     const report = syncReport(client, reached, until, tip, performance.now() - t0)
+    if (config.mode === 'full') report.bodies = { ...bodies, upTo: await bodyCoverage(client, until).catch(() => null) }
     await client.stop()
     if (json) process.stdout.write(JSON.stringify(report) + '\n')
     else printHuman(report)
   }
   return reached ? 0 : 1
+}
+
+/** Full mode waits for bodies too: every canonical block up to `height` has one (light mode: nothing to wait for). */
+function bodiesDone(s: ClientSnapshot, height: number): boolean {
+  const b = s.bodies
+  if (!b || b.mode !== 'full') return true
+  return b.ready && (b.lowestMissing === null || b.lowestMissing > height)
+}
+
+interface BodyCoverage {
+  height: number
+  /** Canonical (not orphaned, not invalid) blocks at heights 1..height. */
+  canonical: number
+  /** Of those, with a body that verified against the header (checks.body). */
+  verified: number
+  /** Of those, with the body stored. */
+  stored: number
+  /** Heights still lacking a body (first 20). */
+  missing: number[]
+}
+
+async function bodyCoverage(client: LightClient, height: number): Promise<BodyCoverage> {
+  const rows = (await client.store.blocksFrom(1, 1_000_000)).filter((r) => r.height <= height && r.status !== 'orphaned' && r.status !== 'invalid')
+  const stored = await client.store.db.bodies.bulkGet(rows.map((r) => r.hash))
+  return {
+    height,
+    canonical: rows.length,
+    verified: rows.filter((r) => r.checks.body === true).length,
+    stored: stored.filter(Boolean).length,
+    missing: rows.filter((r) => r.checks.body !== true).map((r) => r.height).slice(0, 20),
+  }
 }
 
 function waitForHeight(client: LightClient, tip: LiveStatus, height: number, timeoutMs: number, quiet: boolean): Promise<boolean> {
@@ -99,7 +148,7 @@ function waitForHeight(client: LightClient, tip: LiveStatus, height: number, tim
       const h = s.tips[tip]?.height ?? -1
       if (!quiet && h !== last) process.stderr.write(`${tip} tip: ${h}\n`)
       last = h
-      if (h >= height) {
+      if (h >= height && bodiesDone(s, height)) {
         clearTimeout(timer)
         queueMicrotask(() => unsubscribe())
         resolve(true)
@@ -125,6 +174,9 @@ export function syncReport(client: LightClient, reached: boolean, until: number,
     },
     sources: Object.fromEntries(Object.entries(s.sources).map(([k, v]) => [k, { requests: v.requests, bytes: v.bytes, failures: v.failures, accepted: v.accepted, rejected: v.rejected, latencyMs: v.latencyMs }])),
     reorgs: s.reorgs.length,
+    /** Full mode: the body pipeline, and (filled in by `sync`) which canonical blocks up to the target height have a verified body. */
+    bodies: s.bodies ? { ...s.bodies, upTo: null as BodyCoverage | null } : null,
+    snapshot: client.snapshotImport,
     failures: s.failures,
   }
 }
@@ -134,7 +186,8 @@ function printHuman(r: ReturnType<typeof syncReport>): void {
     r.ok ? `reached ${r.tip} height ${r.untilHeight} in ${(r.elapsedMs / 1000).toFixed(1)} s` : `did NOT reach ${r.tip} height ${r.untilHeight} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
     ...LIVE_STATUSES.map((k) => `  ${k.padEnd(9)} ${String((r.tips[k] as { height: number | null }).height ?? '-')}`),
     `  checkpoints mined ${r.checkpoints.mined}, quorum verified ${r.checkpoints.quorumVerified}`,
-    ...Object.entries(r.sources).map(([k, v]) => `  source ${k}: ${v.requests} requests, ${v.bytes} bytes, ${v.failures} failures, ${v.rejected} rejected`),
+    ...Object.entries(r.sources).map(([k, v]) => `  source ${k}: ${v.requests} requests, ${v.bytes} bytes, ${v.failures} failures, ${v.accepted} accepted, ${v.rejected} rejected`),
+    ...(r.bodies?.upTo ? [`  bodies up to ${r.bodies.upTo.height}: ${r.bodies.upTo.verified}/${r.bodies.upTo.canonical} verified (${Object.entries(r.bodies.verifiedBySource).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`] : []),
     `  failures: ${r.failures.length === 0 ? 'none' : r.failures.map((f) => f.code).join(', ')}`,
   ]
   process.stdout.write(lines.join('\n') + '\n')

@@ -14,16 +14,29 @@ export interface ClientConfig {
   }
   /** L1 beacon API base URL (blobs), CORS-enabled. */
   beaconUrl?: string
+  /** File store base URL (bucket root; layout in docs/filestore.md): bodies, blobs, header ranges, snapshots. */
+  fileStoreUrl?: string
   /** libp2p multiaddrs to dial at start (WebSockets for workers and Node; WebRTC-direct from pages). */
   bootstrap: string[]
   /** light: headers only; full: bodies too. */
   mode: 'light' | 'full'
   /** L1 poll interval (ms). */
   l1PollMs?: number
+  /** URL of a snapshot index (`…/v1/<l2ChainId>/snapshots/index.json`, docs/snapshots.md); used with `--from-snapshot`. */
+  snapshotUrl?: string
+  /** Base URL of a trusted L2 RPC (`GET <url>/head`, `GET <url>/block/<n>`, docs/backup-sync.md): backup sync, still verified. */
+  l2RpcUrl?: string
+  /** Peer ids (base58, e.g. `12D3KooW…`): when non-empty, only these peers are dialled or accepted (connection gating). */
+  allowPeers?: string[]
+  /** Peer ids never dialled nor accepted (checked before allowPeers). */
+  denyPeers?: string[]
 }
 
 const isAddress = (v: unknown): v is Address => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v)
 const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+/** A libp2p peer id as text: base58btc of an identity multihash (`12D3KooW…`, Ed25519) or of sha256 (`Qm…`, RSA). */
+const isPeerIdText = (v: unknown): v is string => typeof v === 'string' && /^(12D3KooW|16Uiu2HA|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(v)
+const MAX_PEER_LIST = 1024
 
 /** Validates untrusted JSON into a ClientConfig; every problem is named in one CONFIG_INVALID error. */
 export function parseClientConfig(raw: unknown): ClientConfig {
@@ -39,10 +52,22 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   if (!isAddress(l1.rollup)) problems.push('l1.rollup must be a 20-byte 0x address')
   if (!isUint(l1.deployBlock)) problems.push('l1.deployBlock must be a non-negative integer')
   if (o.beaconUrl !== undefined && (typeof o.beaconUrl !== 'string' || !/^https?:\/\//.test(o.beaconUrl))) problems.push('beaconUrl must be an http(s) URL')
+  if (o.fileStoreUrl !== undefined && (typeof o.fileStoreUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.fileStoreUrl))) problems.push('fileStoreUrl must be an http(s) URL')
   if (!Array.isArray(o.bootstrap) || !o.bootstrap.every((a) => typeof a === 'string' && a.startsWith('/'))) problems.push('bootstrap must be a list of multiaddr strings')
   const mode = o.mode ?? 'light'
   if (mode !== 'light' && mode !== 'full') problems.push("mode must be 'light' or 'full'")
   if (o.l1PollMs !== undefined && (!isUint(o.l1PollMs) || o.l1PollMs < 50)) problems.push('l1PollMs must be an integer ≥ 50')
+  if (o.snapshotUrl !== undefined && (typeof o.snapshotUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.snapshotUrl))) problems.push('snapshotUrl must be an http(s) URL')
+  if (o.l2RpcUrl !== undefined && (typeof o.l2RpcUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.l2RpcUrl))) problems.push('l2RpcUrl must be an http(s) URL')
+  for (const key of ['allowPeers', 'denyPeers'] as const) {
+    const list = o[key]
+    if (list === undefined) continue
+    if (!Array.isArray(list) || list.length > MAX_PEER_LIST) problems.push(`${key} must be a list of at most ${MAX_PEER_LIST} peer ids`)
+    else {
+      const bad = list.filter((x) => !isPeerIdText(x))
+      if (bad.length > 0) problems.push(`${key} has ${bad.length} entries that are not peer ids (e.g. ${JSON.stringify(String(bad[0]).slice(0, 80))})`)
+    }
+  }
   if (problems.length > 0) throw new VigilError('CONFIG_INVALID', `invalid config: ${problems.join('; ')}`, { details: { problems: problems.join('; ') } })
   const cfg: ClientConfig = {
     l2ChainId: o.l2ChainId as number,
@@ -51,6 +76,11 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     mode: mode as 'light' | 'full',
   }
   if (typeof o.beaconUrl === 'string') cfg.beaconUrl = o.beaconUrl
+  if (typeof o.fileStoreUrl === 'string') cfg.fileStoreUrl = o.fileStoreUrl.replace(/\/+$/, '')
   if (typeof o.l1PollMs === 'number') cfg.l1PollMs = o.l1PollMs
+  if (typeof o.snapshotUrl === 'string') cfg.snapshotUrl = o.snapshotUrl
+  if (typeof o.l2RpcUrl === 'string') cfg.l2RpcUrl = o.l2RpcUrl.replace(/\/+$/, '')
+  if (Array.isArray(o.allowPeers)) cfg.allowPeers = [...new Set(o.allowPeers as string[])]
+  if (Array.isArray(o.denyPeers)) cfg.denyPeers = [...new Set(o.denyPeers as string[])]
   return cfg
 }

@@ -9,9 +9,10 @@
 import * as Comlink from 'comlink'
 import type { Remote } from 'comlink'
 import { VigilError, toErrorRecord, type ErrorCode, type ErrorRecord } from '../core/errors'
-import type { WorkerApi } from './bridge'
+import type { PagePeerApi, WorkerApi } from './bridge'
 import { parseClientConfig, type ClientConfig } from './config'
 import type { ClientSnapshot } from './types'
+import type { PagePeer } from './page-p2p'
 
 export const DEFAULT_CONFIG_URL = '/devnet.json'
 export const DEVNET_HINT = 'Start the devnet with `npm run devnet` (or the devnet and the app together with `npm start`), then reload this page.'
@@ -29,6 +30,17 @@ export interface ConnectOptions {
   startTimeoutMs?: number
   /** Progress for a loading state. */
   onProgress?: (step: ConnectStep) => void
+  /** Use this config instead of fetching one (validated with parseClientConfig; `configUrl` is then ignored). */
+  config?: ClientConfig
+  /** Rewrites the config before the worker starts (e.g. settings the person saved: RPC URLs, peers, mode). */
+  transformConfig?: (config: ClientConfig) => ClientConfig
+  /** Creates the worker (e.g. a blob-URL module worker when this script is served from another origin, as the widget is). */
+  createWorker?: () => Worker
+  /**
+   * Run the tab's libp2p node on the page (WebRTC to other browsers through the relay; they
+   * sync from this tab and it from them) instead of in the worker. src/client/page-p2p.ts.
+   */
+  pageP2P?: boolean
 }
 
 export interface ClientConnection {
@@ -42,6 +54,8 @@ export interface ClientConnection {
   onError(cb: (e: ErrorRecord) => void): () => void
   /** Stops the client (bounded wait) and terminates the worker. Idempotent. */
   terminate(): Promise<void>
+  /** The page's libp2p node (only with `pageP2P`). */
+  peer?: PagePeer
 }
 
 const STOP_GRACE_MS = 1_000
@@ -134,13 +148,20 @@ async function fetchConfig(url: string, signal: AbortSignal | undefined, timeout
 export async function connectClient(options: ConnectOptions = {}): Promise<ClientConnection> {
   const { signal, configTimeoutMs = 10_000, startTimeoutMs = 60_000, onProgress } = options
   onProgress?.('config')
-  const configUrl = resolveConfigUrl(options.configUrl, location.href)
-  const config = await fetchConfig(configUrl, signal, configTimeoutMs)
+  let config = options.config ? parseClientConfig(options.config) : await fetchConfig(resolveConfigUrl(options.configUrl, location.href), signal, configTimeoutMs)
+  if (options.transformConfig) {
+    try {
+      config = parseClientConfig(options.transformConfig(config))
+    } catch (e) {
+      const rec = toErrorRecord(e)
+      throw new VigilError(rec.code, `saved settings: ${rec.message}`, { details: { ...(rec.details ?? {}), stage: 'config', hint: 'Fix or reset the settings (Settings page, or clear this site’s data), then reload.' } })
+    }
+  }
   if (signal?.aborted) throw new VigilError('ABORTED', 'connecting was cancelled', { severity: 'soft', details: { stage: 'config' } })
 
   onProgress?.('worker')
-  const worker = new Worker(new URL('../../workers/client.worker.ts', import.meta.url), { type: 'module', name: 'vigil-client' })
-  const api = Comlink.wrap<WorkerApi>(worker)
+  const worker = options.createWorker ? options.createWorker() : new Worker(new URL('../../workers/client.worker.ts', import.meta.url), { type: 'module', name: 'vigil-client' })
+  const api = Comlink.wrap<WorkerApi & PagePeerApi>(worker)
   const errorListeners = new Set<(e: ErrorRecord) => void>()
   const unsubscribers = new Set<() => void>()
   let terminated = false
@@ -171,6 +192,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   const terminate = async (): Promise<void> => {
     if (terminated) return
     terminated = true
+    await peer?.stop().catch(() => {})
     for (const u of unsubscribers) u()
     unsubscribers.clear()
     if (!crash) {
@@ -187,11 +209,12 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   }
 
   let initial: ClientSnapshot
+  let peer: PagePeer | undefined
   let startTimer: ReturnType<typeof setTimeout> | undefined
   let onAbort: (() => void) | undefined
   try {
     initial = await Promise.race([
-      api.start(config).catch((e: unknown) => {
+      api.start(config, options.pageP2P ? { pageP2P: true } : undefined).catch((e: unknown) => {
         throw failureRecord(e, 'start')
       }),
       crashed,
@@ -215,11 +238,21 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
     clearTimeout(startTimer)
     if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
+  if (options.pageP2P) {
+    try {
+      const { startPagePeer } = await import('./page-p2p')
+      peer = await startPagePeer(api, config)
+    } catch (e) {
+      await terminate()
+      throw new VigilError('SOURCE_UNAVAILABLE', `the page's libp2p node did not start: ${toErrorRecord(e).message}`, { severity: 'soft', details: { stage: 'start', hint: defaultHint('SOURCE_UNAVAILABLE', 'start') } })
+    }
+  }
 
   return {
     api,
     config,
     initial,
+    ...(peer ? { peer } : {}),
     subscribe(cb) {
       if (terminated) return () => {}
       let id: number | null = null

@@ -67,6 +67,86 @@ export interface PeerSummary {
   addrs: string[]
   transport: 'websockets' | 'webrtc' | 'webrtc-direct' | 'relay' | 'tcp' | 'unknown'
   direction: 'inbound' | 'outbound'
+  /** gossipsub's score of this peer in our node (negative: it sent invalid data). */
+  score?: number
+  /** What this peer announced over req/resp `status` and how it served us (absent: it does not speak req/resp). */
+  reqresp?: PeerReqRespInfo
+}
+
+/** A req/resp peer as the client's peer book sees it (src/sources/reqresp-peers.ts). */
+export interface PeerReqRespInfo {
+  /** Its last `status`: header/body ranges it serves and its head (null until it answered). */
+  announced: { earliestHeader: number; earliestBody: number; latest: number; headHash: Hex; at: number } | null
+  /** Selection score: throughput (items/s, smoothed) × reliability; higher is asked first. */
+  score: number
+  /** Smoothed items per second over its answers (null until it answered one). */
+  throughput: number | null
+  requests: number
+  failures: number
+  timeouts: number
+  /** Headers + bodies received from it. */
+  items: number
+  bytes: number
+  /** Unix ms until which it is not asked (after bad data or a rate limit); null when not benched. */
+  benchedUntil: number | null
+  lastError: ErrorRecord | null
+}
+
+/** The req/resp syncer's progress (src/sync/syncer.ts): a plain value the UI can print. */
+export interface SyncProgress {
+  state: 'idle' | 'syncing' | 'stopped'
+  /** Height up to which the syncer has the chain contiguously (its base). */
+  base: number
+  /** Highest height seen (peers' status, gossip); null when nothing is known. */
+  target: number | null
+  /** Headers held because they cannot be verified yet (committee unknown, L1 behind), retried with backoff. */
+  pending: number
+  headersFetched: number
+  headersAccepted: number
+  /** Fetched headers the engine already had (from gossip, L1 or another peer). */
+  headersKnown: number
+  /** Fetched headers the engine refused for good without blaming the peer (e.g. a second proposal for a slot position). */
+  headersIgnored: number
+  pendingRetries: number
+  pendingResolved: number
+  pendingExpired: number
+  /** Times the syncer walked back by parent hash to find where a peer's chain meets ours. */
+  walkBacks: number
+  /** Lowest height any peer serves, when it is above what the syncer needs (pruned peers only). */
+  unavailableBelow: number | null
+  /** The last gap filled: heights, headers fed, wall time. */
+  lastFill: { from: number; to: number; headers: number; ms: number; at: number } | null
+}
+
+/**
+ * Proof that one key signed two conflicting messages (docs/reorgs.md § Equivocation). Both
+ * signed items are kept whole, so anyone can re-check it: recover both signatures over their
+ * EIP-712 digests (docs/protocol.md) to `offender`, and see that they differ for one slot
+ * position.
+ * - `double-proposal`: two different block proposals for one (slot, index in checkpoint);
+ *   items are header bytes, signatures are over BlockProposal(headerHash).
+ * - `double-checkpoint-proposal`: two different checkpoint proposals for one slot; items are
+ *   encoded checkpoints, signatures over CheckpointProposal(checkpointDigest).
+ * - `conflicting-attestation`: one committee member attested two different checkpoints of one
+ *   slot; items are encoded checkpoints, signatures over CheckpointAttestation(checkpointDigest).
+ */
+export interface EvidenceRecord {
+  /** `${kind}:${slot}:${index}:${offender}`: one record per offence. */
+  id: string
+  kind: 'double-proposal' | 'double-checkpoint-proposal' | 'conflicting-attestation'
+  offender: Address
+  slot: number
+  /** Position in the checkpoint for double proposals; -1 for the checkpoint-level kinds. */
+  index: number
+  /** Header hashes (double-proposal) or checkpoint digests (the other kinds), first-seen first. */
+  hashes: [Hex, Hex]
+  /** The two signed items: header bytes or encoded checkpoints (hex). */
+  items: [Hex, Hex]
+  signatures: [Hex, Hex]
+  /** Source that delivered the second item. */
+  source: string
+  /** Unix ms when detected. */
+  at: number
 }
 
 export interface ClientSnapshot {
@@ -82,8 +162,213 @@ export interface ClientSnapshot {
   /** Most recent first, at most 50. */
   failures: ErrorRecord[]
   l1: { head: number | null; finalized: number | null }
+  /** Equivocation evidence: how many records are stored, and the most recent (newest first, at most 10). */
+  evidence?: { count: number; recent: EvidenceRecord[] }
+  /** History-sync progress (explorer progress bar). */
+  history?: HistoryProgress
+  /** The req/resp syncer's progress (absent without libp2p). */
+  sync?: SyncProgress
+  /** The body pipeline (src/sync/bodies.ts): what is missing, where verified bodies came from. */
+  bodies?: BodyProgress
   /** True when the tips shown were read from the store before anything new arrived. */
   restoredFromStore: boolean
   startedAt: number
   updatedAt: number
+}
+
+/** The body pipeline's state (src/sync/bodies.ts, docs/bodies.md). */
+export interface BodyProgress {
+  mode: 'light' | 'full'
+  /** Full mode: the blocks stored before this run have been scanned for missing bodies. */
+  ready: boolean
+  /** Canonical blocks still lacking a body (full mode) plus on-demand fetches in progress. */
+  missing: number
+  /** Lowest height among the canonical blocks lacking a body (full mode); null when none. */
+  lowestMissing: number | null
+  inflight: number
+  /** Bodies that verified, by source label (`gossip`, `filestore`, `beacon:blob`, `reexec`, …; full mode: every stored body). */
+  verifiedBySource: Record<string, number>
+  /** Blobs checked by KZG against the mined checkpoints' versioned hashes. */
+  blobs: { verified: number; rejected: number }
+  /** Rounds that left blocks without a body (each is retried with backoff). */
+  failedRounds: number
+}
+
+// ------------------------------------------------------------------ explorer (block pages, verify, search)
+
+/** How far history sync has come, for a progress bar (all heights/blocks are L1 or L2 numbers). */
+export interface HistoryProgress {
+  /** L1 scan for mined checkpoints: from the rollup's deploy block to the L1 head. */
+  l1: { from: number; cursor: number | null; head: number | null }
+  /** Live (non-orphaned, non-invalid) blocks held, against the highest known height. */
+  blocks: { held: number; tipHeight: number | null }
+}
+
+/** The header as decoded from the stored bytes, every field. */
+export interface HeaderView {
+  version: number
+  chainId: number
+  height: number
+  slot: number
+  checkpointNumber: number
+  indexInCheckpoint: number
+  timestamp: number
+  parentHash: Hex
+  bodyHash: Hex
+  stateRoot: Hex
+  proposer: Address
+  txCount: number
+}
+
+/** One step of where a block's data came from. */
+export interface ProvenanceEvent {
+  what: 'header' | 'body' | 'attested' | 'mined' | 'finalized' | 'orphaned' | 'invalid' | 'proposed'
+  source: string
+  at: number
+  /** For the header: ms between the block's timestamp and its arrival here (propagation + clock skew). */
+  latencyMs?: number | null
+  attempts?: number | null
+  /** e.g. the L1 transaction of a mined checkpoint. */
+  ref?: string | null
+}
+
+export interface CheckpointView {
+  id: string
+  checkpointNumber: number
+  slot: number
+  epoch: number | null
+  digest: Hex
+  status: 'proposed' | 'attested' | 'mined' | 'finalized' | 'invalid' | 'orphaned'
+  error: ErrorRecord | null
+  headerHashes: Hex[]
+  blobVersionedHashes: Hex[]
+  committeeSize: number
+  quorum: number
+  /** Distinct committee members whose signatures verified when the checkpoint was processed. */
+  signers: Address[]
+  /** The epoch's committee (from L1, cached), to show who signed and who did not; null when L1 could not be read. */
+  committee: Address[] | null
+  /** Number of attestation signatures stored for re-verification (0 for rows written before they were kept). */
+  attestationCount: number
+  l1: { blockNumber: number; blockHash: Hex; txHash: Hex } | null
+  updatedAt: number
+}
+
+export interface TxEffectView {
+  index: number
+  txHash: Hex
+  fee: number
+  noteHashes: Hex[]
+  nullifiers: Hex[]
+  logBytes: number
+  /** The first 256 bytes of the logs, hex. */
+  logsHead: Hex
+}
+
+export interface BlockRef {
+  hash: Hex
+  height: number
+  status: BlockStatus
+}
+
+/** Everything the explorer shows about one block. */
+export interface BlockView {
+  summary: BlockSummary
+  header: HeaderView
+  history: [BlockStatus, number][]
+  provenance: ProvenanceEvent[]
+  proposalSignature: Hex | null
+  /** Checkpoint candidates naming this block (normally one; provisional and mined can differ). */
+  checkpoints: CheckpointView[]
+  /** `held`: body stored (full mode) or fetched now; `verified-not-held`: a body verified but light mode kept none. */
+  bodyState: 'held' | 'fetched' | 'verified-not-held' | 'unknown'
+  bodySource: string | null
+  txEffects: TxEffectView[] | null
+  parent: BlockRef | null
+  children: BlockRef[]
+  /** Other blocks at the same height (forks, orphans). */
+  siblings: BlockRef[]
+  /** True when this is the canonical block at its height (not orphaned / invalid). */
+  canonical: boolean
+}
+
+export type CheckName = 'header' | 'linkage' | 'ancestry' | 'proposer' | 'proposerSignature' | 'checkpoint' | 'quorum' | 'l1Inclusion' | 'body' | 'blobs'
+
+/** One check of `verifyBlock`: pass, fail (with the coded error), or skipped (not applicable / not enough data, with why). */
+export interface CheckResult {
+  name: CheckName
+  title: string
+  status: 'pass' | 'fail' | 'skipped'
+  /** What was checked against what, or why it was skipped. */
+  detail: string
+  error: ErrorRecord | null
+  ms: number
+}
+
+export interface VerifyReport {
+  hash: Hex
+  height: number
+  /** No check failed. */
+  ok: boolean
+  /** Every check ran (none skipped). */
+  complete: boolean
+  checks: CheckResult[]
+  startedAt: number
+  ms: number
+}
+
+export interface BlockListQuery {
+  /** Heights strictly below this (default: above the highest stored). */
+  beforeHeight?: number
+  /** Heights ≥ this (with toHeight: a window). */
+  fromHeight?: number
+  toHeight?: number
+  /** Max heights returned (default 100, max 1000). */
+  limit?: number
+}
+
+/** One height of the block list: the canonical block there, and how many other candidates exist. */
+export interface BlockListRow {
+  height: number
+  block: BlockSummary
+  /** Orphaned / invalid candidates at the same height. */
+  others: number
+}
+
+export interface BlockListPage {
+  rows: BlockListRow[]
+  lowest: number | null
+  highest: number | null
+}
+
+export type SearchResult =
+  | { kind: 'block'; hash: Hex; height: number; status: BlockStatus; match: 'height' | 'hash' }
+  | { kind: 'tx'; txHash: Hex; hash: Hex; height: number; index: number; status: BlockStatus }
+  | { kind: 'checkpoint'; digest: Hex; checkpointNumber: number; hash: Hex; height: number; status: BlockStatus }
+
+/**
+ * One item of the explorer's evidence page: an equivocation (`record` holds the EvidenceRecord,
+ * re-checkable by anyone) or data that failed verification (an invalid block or checkpoint, a
+ * rejected delivery), with the coded error.
+ */
+export interface EvidenceItem {
+  id: string
+  kind: 'equivocation' | 'invalid-block' | 'invalid-checkpoint' | 'invalid-data'
+  at: number
+  source: string
+  summary: string
+  error: ErrorRecord | null
+  height: number | null
+  hashes: Hex[]
+  /** Raw evidence (signatures, headers, digests …) as plain data, for export. */
+  data: Record<string, unknown>
+}
+
+export interface StorageInfo {
+  /** navigator.storage.estimate() (bytes), null where unavailable (Node). */
+  usage: number | null
+  quota: number | null
+  persisted: boolean | null
+  counts: { blocks: number; bodies: number; checkpoints: number; txs: number }
+  storeName: string
 }

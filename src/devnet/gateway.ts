@@ -11,7 +11,8 @@ export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Pro
 export interface Gateway {
   url: string
   server: Server
-  addRoute(route: Route): void
+  /** Adds a route after the existing ones; `{ first: true }` puts it before them (e.g. a fault in front of the beacon proxy). */
+  addRoute(route: Route, opts?: { first?: boolean }): void
   close(): Promise<void>
 }
 
@@ -68,7 +69,7 @@ export async function startGateway(opts: { anvilUrl: string; port?: number }): P
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    addRoute: (r) => void routes.push(r),
+    addRoute: (r, o) => void (o?.first ? routes.unshift(r) : routes.push(r)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -7,10 +7,11 @@ import { parseArgs, flagInt, flagStr } from '../cli/args'
 import { DEFAULT_DEVNET, startDevnet, type DevnetOptions } from './network'
 import { createLogger } from '../core/logger'
 import { FAULTS, checkFaults } from './faults'
+import { parseSnapshotEvery } from './services/snapshots'
 
 const USAGE = `npm run devnet -- [--slot SECONDS] [--blocks-per-slot N] [--committee N] [--validators N]
                     [--epoch-slots N] [--chain-id N] [--out FILE] [--app-url URL]
-                    [--fault NAME]... [--verbose]`
+                    [--fault NAME]... [--snapshot-every N|Ns] [--snapshot-window N] [--verbose]`
 
 async function main(): Promise<void> {
   let args
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
       out: 'string',
       'app-url': 'string',
       fault: 'string',
+      'snapshot-every': 'string',
+      'snapshot-window': 'string',
       verbose: 'boolean',
       help: 'boolean',
     })
@@ -51,6 +54,17 @@ async function main(): Promise<void> {
   if (appUrl) opts.appUrl = appUrl
   const bad: string[] = []
   opts.faults = args.flags.get('fault') ?? []
+  const snapshotEvery = flagStr(args, 'snapshot-every')
+  if (snapshotEvery !== undefined) {
+    const every = parseSnapshotEvery(snapshotEvery)
+    if (every) opts.snapshotEvery = every
+    else bad.push('--snapshot-every must be N (checkpoints) or Ns (seconds), N ≥ 1')
+  }
+  const snapshotWindow = flagInt(args, 'snapshot-window')
+  if (snapshotWindow !== undefined) {
+    if (snapshotWindow < 1 || snapshotWindow > 1024) bad.push('--snapshot-window must be 1..1024')
+    else opts.snapshotWindow = snapshotWindow
+  }
   const unknown = checkFaults(opts.faults)
   if (unknown.length) bad.push(`unknown fault(s): ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ') || '(none)'}`)
   if (opts.slotSeconds! < 1) bad.push('--slot must be ≥ 1 second')

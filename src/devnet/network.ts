@@ -25,6 +25,8 @@ import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from 
 import { nativeKzg } from './kzg'
 import { startGateway, sendJson, type Gateway } from './gateway'
 import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../p2p/node'
+import { FaultLog } from './faults'
+import { ProposerFaults, type CheckpointPlan } from './proposer-faults'
 
 export interface DevnetOptions {
   slotSeconds: number
@@ -41,6 +43,10 @@ export interface DevnetOptions {
   l1SlotsInEpoch: number
   /** Fault knobs active from the start (`--fault NAME`, repeatable). */
   faults: string[]
+  /** Snapshot interval (`--snapshot-every 4` checkpoints or `30s`); default every 4 checkpoints (services/snapshots.ts). */
+  snapshotEvery?: { checkpoints: number } | { seconds: number }
+  /** Mined checkpoints per snapshot (`--snapshot-window N`, default 16). */
+  snapshotWindow?: number
   logger?: Logger
 }
 
@@ -70,7 +76,11 @@ export interface DevnetInfo extends ClientConfig {
     epochSlots: number
     genesisTime: number
     startedAt: number
+    /** Loopback admin endpoint (fault knobs; src/devnet/services/admin.ts). */
+    adminUrl?: string
   }
+  /** The devnet's req/resp full nodes (src/devnet/services/full-nodes.ts); their addrs are also in `bootstrap`. */
+  fullNodes?: { kind: 'archival' | 'pruned'; peerId: string; addrs: string[]; window: number | null }[]
 }
 
 export interface Devnet {
@@ -96,6 +106,8 @@ export type DevnetEvents = {
   checkpoint: [{ built: BuiltCheckpoint; blocks: BuiltBlock[]; l1: { blockNumber: number; blockHash: Hex; txHash: Hex } }]
   /** A checkpoint could not be posted; its blocks will be orphaned. */
   'checkpoint-failed': [{ blocks: BuiltBlock[]; error: string }]
+  /** The L1 dropped blocks (fault l1-reorg): checkpoints in them are gone until re-posted ('checkpoint' again). */
+  'l1-reorg': [{ depth: number; fromBlock: number; droppedCheckpoints: number[] }]
 }
 
 /**
@@ -124,6 +136,8 @@ export interface DevnetContext {
   bootstrapWs: string[]
   /** Active fault knobs (see src/devnet/faults.ts when present); services consult it. */
   faults: Set<string>
+  /** What faults made the devnet do (served by the admin endpoint). */
+  faultLog: FaultLog
   events: TypedEmitter<DevnetEvents>
   info: DevnetInfo
   committeeOf(epoch: number): Promise<Validator[]>
@@ -163,19 +177,28 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     const anvil = await startAnvil({ slotsInAnEpoch: opts.l1SlotsInEpoch })
     cleanups.push(() => anvil.stop())
     const l1 = createPublicClient({ transport: http(anvil.rpcUrl), cacheTime: 0 }) as PublicClient
-    const latest = await l1.getBlock()
-    // genesis a few seconds ahead so every validator registers before it (active from epoch 0)
-    const genesisTime = Number(latest.timestamp) + 3
-    const deployed = await deployRollup(anvil.rpcUrl, {
-      l2ChainId: opts.l2ChainId,
-      genesisTime,
-      slotDuration: opts.slotSeconds,
-      epochDuration: opts.epochSlots,
-      targetCommitteeSize: opts.committeeSize,
-    })
-    const rollup = deployed.address.toLowerCase() as Address
+    // genesis a few seconds ahead so every validator registers before it (active from epoch 0);
+    // on a loaded machine registering can outlast the margin (epoch 0 would have no committee):
+    // then deploy again with a wider one
     const validators = validatorKeys(opts.validators)
-    await registerValidators(anvil.rpcUrl, rollup, validators)
+    let genesisTime = 0
+    let deployed: Awaited<ReturnType<typeof deployRollup>> | null = null
+    for (let margin = 3; !deployed; margin *= 2) {
+      const latest = await l1.getBlock()
+      genesisTime = Number(latest.timestamp) + margin
+      const attempt = await deployRollup(anvil.rpcUrl, {
+        l2ChainId: opts.l2ChainId,
+        genesisTime,
+        slotDuration: opts.slotSeconds,
+        epochDuration: opts.epochSlots,
+        targetCommitteeSize: opts.committeeSize,
+      })
+      const regs = await registerValidators(anvil.rpcUrl, attempt.address, validators)
+      if (regs.every((r) => r.activationEpoch === 0)) deployed = attempt
+      else if (margin >= 48) throw new Error(`validators registered after genesis even with a ${margin} s margin`)
+      else log.error(`validators registered after genesis (a ${margin} s margin was too short on this machine); deploying again`)
+    }
+    const rollup = deployed.address.toLowerCase() as Address
     const byAddress = new Map(validators.map((v) => [v.address.toLowerCase(), v]))
     const chainId = await l1.getChainId()
     const domain: SigningDomain = { l1ChainId: chainId, rollup }
@@ -296,6 +319,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       topics: t,
       bootstrapWs: wsAddrs,
       faults: new Set(opts.faults),
+      faultLog: new FaultLog(),
       events,
       info,
       committeeOf,
@@ -309,29 +333,47 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     }
 
 
-    const postCheckpoint = async (blocks: BuiltBlock[], proposer: Validator, committee: Validator[]) => {
+    const proposerFaults = new ProposerFaults(ctx)
+    const postCheckpoint = async (blocks: BuiltBlock[], proposer: Validator, committee: Validator[], plan: CheckpointPlan = {}) => {
       const built = builder.buildCheckpoint(blocks, proposer)
       const sigs = new Map<Address, Uint8Array>()
-      collected.set(built.digest, sigs)
-      needed = committee.length
-      const all = new Promise<void>((resolve) => waiters.set(built.digest, resolve))
-      await publish(proposerNode, t.checkpointProposal, built.proposalBytes)
-      // wait for every member, or settle for quorum after a grace period
-      const graceMs = Math.max(500, opts.slotSeconds * 250)
-      await Promise.race([all, delay(graceMs, abort.signal)])
-      waiters.delete(built.digest)
-      collected.delete(built.digest)
+      if (plan.directAttestations) {
+        // fault divergent-checkpoint: never gossiped; the committee's keys sign it directly
+        proposerFaults.directAttestations(built.digest, committee).forEach((sig, i) => sigs.set(committee[i]!.address, sig))
+      } else {
+        collected.set(built.digest, sigs)
+        needed = committee.length
+        const all = new Promise<void>((resolve) => waiters.set(built.digest, resolve))
+        if (plan.rival) await publish(proposerNode, t.checkpointProposal, plan.rival.proposalBytes) // fault equivocate
+        await publish(proposerNode, t.checkpointProposal, built.proposalBytes)
+        // wait for every member, or settle for quorum after a grace period
+        const graceMs = Math.max(500, opts.slotSeconds * 250)
+        await Promise.race([all, delay(graceMs, abort.signal)])
+        if (sigs.size < quorumOf(committee.length)) {
+          // a loaded machine: settle for quorum, waiting up to one more slot for it
+          needed = quorumOf(committee.length)
+          const enough = new Promise<void>((resolve) => waiters.set(built.digest, resolve))
+          if (sigs.size < needed) await Promise.race([enough, delay(opts.slotSeconds * 1000, abort.signal)])
+        }
+        waiters.delete(built.digest)
+        collected.delete(built.digest)
+      }
       if (sigs.size < quorumOf(committee.length)) throw new Error(`only ${sigs.size} attestations, quorum is ${quorumOf(committee.length)}`)
-      const attestations = encodeAttestationSignatures([...sigs.values()])
+      const attestations = encodeAttestationSignatures(proposerFaults.trimAttestations([...sigs.values()], committee.length, built.checkpoint.checkpointNumber))
       const posted = await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations, blobs: built.blobs })
       stats.checkpointsPosted++
       events.emit('checkpoint', { built, blocks, l1: { blockNumber: posted.l1BlockNumber, blockHash: posted.l1BlockHash, txHash: posted.txHash } })
+      // fault l1-reorg: the L1 drops that block; the same checkpoint lands again
+      const again = await proposerFaults.afterPosted({ built, posted, attestations, proposer })
+      if (again) events.emit('checkpoint', { built, blocks, l1: { blockNumber: again.l1BlockNumber, blockHash: again.l1BlockHash, txHash: again.txHash } })
     }
 
     const run = async () => {
       const signal = abort.signal
       let slot = Math.max(0, slotAt(schedule, Date.now() / 1000)) + 1
       let posting: Promise<void> = Promise.resolve()
+      // after a failed post: where to continue from (L1's tip), applied at the next slot's start
+      let rewind = null as { hash: Hex; checkpointNumber: number } | null
       while (!signal.aborted) {
         const start = (genesisTime + slot * opts.slotSeconds) * 1000
         if (Date.now() > start + 500) {
@@ -340,6 +382,10 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         }
         await delay(Math.max(0, start - Date.now()), signal)
         stats.slot = slot
+        if (rewind) {
+          builder.rewindTo(rewind.hash, rewind.checkpointNumber)
+          rewind = null
+        }
         const { proposer, committee } = await proposerOf(slot)
         const blocks: BuiltBlock[] = []
         for (let i = 0; i < opts.blocksPerSlot; i++) {
@@ -349,17 +395,34 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           stats.height = b.header.height
           events.emit('block', b)
           await publish(proposerNode, t.blockProposal, b.proposalBytes)
+          // fault equivocate: a second block for the same position, gossiped too; the slot continues on it
+          const twin = proposerFaults.twinOf(blocks, i, proposer)
+          if (twin) {
+            blocks[i] = twin
+            events.emit('block', twin)
+            await publish(proposerNode, t.blockProposal, twin.proposalBytes)
+          }
         }
         await delay(Math.max(0, start + opts.slotSeconds * 1000 - Date.now()), signal)
         await posting
-        posting = postCheckpoint(blocks, proposer, committee).catch(async (e) => {
+        if (rewind) {
+          // this slot was built on the checkpoint that did not land: it can never land either
+          stats.checkpointsFailed++
+          events.emit('checkpoint-failed', { blocks, error: 'builds on a checkpoint that did not land' })
+          slot++
+          continue
+        }
+        // fault divergent-checkpoint: post other blocks than those gossiped (announced, never gossiped)
+        const planned = proposerFaults.checkpointPlan(blocks, proposer)
+        for (const b of planned.replacements) events.emit('block', b)
+        posting = postCheckpoint(planned.blocks, proposer, committee, planned.plan).catch(async (e) => {
           stats.checkpointsFailed++
           stats.lastError = (e as Error).message
           log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
           events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
           // rebuild from what L1 has: the provisional blocks that did not land become orphans
           const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
-          builder.rewindTo(blockHash, Number(cpNumber))
+          rewind = { hash: blockHash, checkpointNumber: Number(cpNumber) }
         })
         slot++
       }

@@ -20,6 +20,7 @@ import { abortError, timeoutSignal } from '../core/abort'
 import { VigilError, isVigilError } from '../core/errors'
 import { silentLogger, type Logger } from '../core/logger'
 import type { AbortOptions } from '../core/types'
+import { isRemoteRequester } from './bridge'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
@@ -72,6 +73,8 @@ export async function request(
   if (signal.aborted) throw abortError(signal)
   const maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
   const details = { peer: peer.toString(), protocol }
+  // a worker's stand-in for the page's node (src/p2p/bridge.ts): the page does the I/O
+  if (isRemoteRequester(node)) return node.remoteRequest(peer.toString(), protocol, payload, { timeoutMs: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, maxResponseBytes, signal })
 
   let stream: Stream
   try {

@@ -1,4 +1,5 @@
-import { createPublicClient, decodeFunctionData, fallback, http, type PublicClient } from 'viem'
+import { createClient, decodeFunctionData, fallback, http, type PublicClient } from 'viem'
+import { getBlock, getBlockNumber, getChainId, getContractEvents, getLogs, getTransaction, readContract } from 'viem/actions'
 import { VigilError } from '../core/errors'
 import type { AbortOptions, Address, Hex } from '../core/types'
 import { vigilRollupAbi } from '../contracts/abi'
@@ -66,7 +67,20 @@ export class L1Source {
       }
     }
     const transports = rpcUrls.map((u) => http(u, { fetchFn, timeout: opts.timeoutMs ?? 10_000, retryCount: 1 }))
-    this.client = createPublicClient({ transport: transports.length === 1 ? transports[0]! : fallback(transports), cacheTime: 0 }) as PublicClient
+    // a bare client with only the actions used here (tree-shaken: createPublicClient would bundle
+    // every public action, ~90 kB gzip in the worker). Typed as PublicClient: add an action here
+    // before calling another client method.
+    const base = createClient({ transport: transports.length === 1 ? transports[0]! : fallback(transports), cacheTime: 0 })
+    const actions = {
+      readContract: (a: never) => readContract(base, a),
+      getBlock: (a: never) => getBlock(base, a),
+      getBlockNumber: (a?: never) => getBlockNumber(base, a),
+      getChainId: () => getChainId(base),
+      getContractEvents: (a: never) => getContractEvents(base, a),
+      getLogs: (a: never) => getLogs(base, a),
+      getTransaction: (a: never) => getTransaction(base, a),
+    }
+    this.client = Object.assign(base, actions) as unknown as PublicClient
   }
 
   /** Reads the rollup's chain parameters once (immutable after deployment). */
@@ -106,6 +120,12 @@ export class L1Source {
       p.catch(() => this.committees.delete(epoch))
     }
     return p
+  }
+
+  /** The committee of `epoch` read from the rollup contract now, bypassing the cache (on-demand re-verification). */
+  async readCommittee(epoch: number): Promise<Address[]> {
+    const c = await this.call(() => this.client.readContract({ address: this.rollup, abi: vigilRollupAbi, functionName: 'getCommittee', args: [BigInt(epoch)] }) as Promise<readonly Address[]>)
+    return c.map((a) => a.toLowerCase() as Address)
   }
 
   async block(tag: 'latest' | 'finalized' | number): Promise<L1Block | null> {

@@ -1,7 +1,7 @@
 import { VigilError } from '../core/errors'
 import { LIVE_STATUSES, STATUS_RANK, type BlockStatus, type Hex } from '../core/types'
-import type { ReorgRecord } from '../client/types'
-import { VigilDb, type IndexedDbImpl, type BlockRow, type BodyRow, type CheckpointRow, type FailureRow, type SyncState } from './db'
+import type { EvidenceRecord, ReorgRecord } from '../client/types'
+import { VigilDb, type IndexedDbImpl, type BlockRow, type BodyRow, type CheckpointRow, type FailureRow, type SyncState, type TxIndexRow } from './db'
 
 /** Everything one sync step changes, written in ONE IndexedDB transaction: all of it lands or none. */
 export interface StoreUpdate {
@@ -11,6 +11,10 @@ export interface StoreUpdate {
   reorgs?: ReorgRecord[]
   failures?: FailureRow[]
   state?: SyncState
+  /** Tx hash index rows for bodies that verified (explorer search). */
+  txs?: TxIndexRow[]
+  /** Equivocation evidence found in this step (keyed by id: recording the same offence twice is harmless). */
+  evidence?: EvidenceRecord[]
 }
 
 const STATE_KEY = 'sync-state'
@@ -45,6 +49,8 @@ export class ChainStore {
       u.reorgs?.length ? db.reorgs : null,
       u.failures?.length ? db.failures : null,
       u.state ? db.meta : null,
+      u.txs?.length ? db.txs : null,
+      u.evidence?.length ? db.evidence : null,
     ].filter((t) => t !== null)
     if (tables.length === 0) return
     try {
@@ -62,6 +68,8 @@ export class ChainStore {
           }
         }
         if (u.state) await db.meta.put({ key: STATE_KEY, value: u.state })
+        if (u.txs?.length) await db.txs.bulkPut(u.txs)
+        if (u.evidence?.length) await db.evidence.bulkPut(u.evidence)
       })
     } catch (e) {
       throw new VigilError('STORE_FAILED', `store write failed: ${(e as Error).message}`, { cause: e })
@@ -105,6 +113,15 @@ export class ChainStore {
 
   async recentFailures(limit: number): Promise<FailureRow[]> {
     return this.db.failures.orderBy('id').reverse().limit(limit).toArray()
+  }
+
+  /** Equivocation evidence, newest first. */
+  recentEvidence(limit: number): Promise<EvidenceRecord[]> {
+    return this.db.evidence.orderBy('at').reverse().limit(limit).toArray()
+  }
+
+  countEvidence(): Promise<number> {
+    return this.db.evidence.count()
   }
 
   async countByStatus(): Promise<Record<BlockStatus, number>> {
@@ -152,9 +169,59 @@ export class ChainStore {
 
   async clear(): Promise<void> {
     const { db } = this
-    await db.transaction('rw', [db.blocks, db.checkpoints, db.bodies, db.reorgs, db.failures, db.meta], async () => {
-      await Promise.all([db.blocks.clear(), db.checkpoints.clear(), db.bodies.clear(), db.reorgs.clear(), db.failures.clear(), db.meta.clear()])
+    await db.transaction('rw', [db.blocks, db.checkpoints, db.bodies, db.reorgs, db.failures, db.meta, db.txs, db.evidence], async () => {
+      await Promise.all([db.blocks.clear(), db.checkpoints.clear(), db.bodies.clear(), db.reorgs.clear(), db.failures.clear(), db.meta.clear(), db.txs.clear(), db.evidence.clear()])
     })
+  }
+
+  // ---------------------------------------------------------------- explorer queries (read-only)
+
+  /** Every stored block with `from` ≤ height ≤ `to` (all candidates per height), ascending by height. */
+  blocksBetween(from: number, to: number, limit = 5_000): Promise<BlockRow[]> {
+    if (to < from) return Promise.resolve([])
+    return this.db.blocks.where('height').between(from, to, true, true).limit(limit).toArray()
+  }
+
+  /** Blocks below `beforeHeight` (exclusive), highest first, at most `limit` rows. */
+  blocksBefore(beforeHeight: number, limit: number): Promise<BlockRow[]> {
+    return this.db.blocks.where('height').below(beforeHeight).reverse().limit(limit).toArray()
+  }
+
+  /** Lowest and highest stored heights (null when empty): an index read at each end, O(log n). */
+  async heightRange(): Promise<{ lowest: number; highest: number } | null> {
+    const low = await this.db.blocks.orderBy('height').first()
+    const high = await this.db.blocks.orderBy('height').last()
+    return low && high ? { lowest: low.height, highest: high.height } : null
+  }
+
+  /** Every stored checkpoint candidate that names block `hash` (usually one; provisional vs mined can differ). */
+  async checkpointsWithBlock(checkpointNumber: number, hash: Hex): Promise<CheckpointRow[]> {
+    const rows = await this.db.checkpoints.where('checkpointNumber').equals(checkpointNumber).toArray()
+    return rows.filter((c) => c.headerHashes.includes(hash))
+  }
+
+  checkpointByDigest(digest: Hex): Promise<CheckpointRow | undefined> {
+    return this.db.checkpoints.where('digest').equals(digest).first()
+  }
+
+  /** Where a transaction's effect is stored (one row per block that holds it). */
+  txLocations(txHash: Hex, limit = 16): Promise<TxIndexRow[]> {
+    return this.db.txs.where('txHash').equals(txHash).limit(limit).toArray()
+  }
+
+  /** Blocks by status (e.g. every invalid block), newest first, bounded. */
+  blocksWithStatus(status: BlockStatus, limit: number): Promise<BlockRow[]> {
+    return this.db.blocks.where('status').equals(status).reverse().limit(limit).toArray()
+  }
+
+  checkpointsWithStatus(status: CheckpointRow['status'], limit: number): Promise<CheckpointRow[]> {
+    return this.db.checkpoints.where('status').equals(status).limit(limit).toArray()
+  }
+
+  /** Row counts of the big tables (IndexedDB counts by key range: cheap). */
+  async tableCounts(): Promise<{ blocks: number; bodies: number; checkpoints: number; txs: number }> {
+    const [blocks, bodies, checkpoints, txs] = await Promise.all([this.db.blocks.count(), this.db.bodies.count(), this.db.checkpoints.count(), this.db.txs.count()])
+    return { blocks, bodies, checkpoints, txs }
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { ErrorRecord } from '../core/errors'
 import type { Address, BlockStatus, Hex, Tips } from '../core/types'
-import type { BlockChecks, ReorgRecord } from '../client/types'
+import type { BlockChecks, EvidenceRecord, ReorgRecord } from '../client/types'
 
 /** One L2 block as stored: the raw header (so it can be re-verified) plus what we know of it. */
 export interface BlockRow {
@@ -25,6 +25,12 @@ export interface BlockRow {
   receivedAt: number
   /** Status history: [status, unix ms] pairs, oldest first. */
   history: [BlockStatus, number][]
+  /** Source that delivered the body that verified against this header (absent: no body verified yet). */
+  bodySource?: string
+  /** When that body verified (unix ms). */
+  bodyAt?: number
+  /** Fetch attempts it took to get a body that verified (absent: unknown / delivered with the header). */
+  bodyAttempts?: number
 }
 
 export interface CheckpointRow {
@@ -43,6 +49,17 @@ export interface CheckpointRow {
   error: ErrorRecord | null
   l1: { blockNumber: number; blockHash: Hex; txHash: Hex } | null
   updatedAt: number
+  /** The attestation signatures (65-byte r‖s‖v, hex) seen for this digest, so quorum can be re-verified on demand. */
+  attestations?: Hex[]
+}
+
+/** Where a transaction's effect sits: one row per (tx, block); the same tx can be in an orphaned and a mined block. */
+export interface TxIndexRow {
+  txHash: Hex
+  blockHash: Hex
+  height: number
+  /** Position of the tx effect in the block body. */
+  index: number
 }
 
 export interface BodyRow {
@@ -83,6 +100,9 @@ export class VigilDb extends Dexie {
   reorgs!: Table<ReorgRecord, string>
   failures!: Table<FailureRow, number>
   meta!: Table<MetaRow, string>
+  txs!: Table<TxIndexRow, [Hex, Hex]>
+  /** Equivocation evidence (src/sync/evidence.ts), one row per offence. */
+  evidence!: Table<EvidenceRecord, string>
 
   constructor(name: string, deps?: IndexedDbImpl) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined)
@@ -94,6 +114,9 @@ export class VigilDb extends Dexie {
       failures: '++id, at',
       meta: 'key',
     })
+    // version 2 is the evidence table (faults); 3: the tx hash index (explorer search)
+    this.version(2).stores({ evidence: 'id, at, kind, offender' })
+    this.version(3).stores({ txs: '[txHash+blockHash], txHash, height' })
   }
 }
 

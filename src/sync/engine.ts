@@ -17,9 +17,13 @@ import { epochOfSlot, epochSeed, proposerIndex, slotAt } from '../protocol/sched
 import { QuorumTracker, verifyGenesisLink, verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
 import type { BlockRow, CheckpointRow, FailureRow } from '../store/db'
 import { ALL_STATUSES, type ChainStore, type StoreUpdate } from '../store/chain-store'
-import type { BlockChecks, BlockSummary, ReorgRecord } from '../client/types'
+import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../client/types'
+import { EquivocationDetector } from './evidence'
 import type { StatsRecorder } from '../sources/stats'
 import type { GossipVerdict, L1Port } from './ports'
+import type { VerifiedSegment } from '../sources/snapshot'
+import { StepTimer, timedL1Port, type EngineTimings } from './timing'
+import { bytesToHex } from '../protocol/bytes'
 
 export interface EngineOptions {
   store: ChainStore
@@ -41,6 +45,10 @@ interface PendingCheckpoint {
   digest: Hex
   tracker: QuorumTracker
   attested: boolean
+  /** A second, different checkpoint proposal for a slot (equivocation): tracked for evidence, never adopted. */
+  rival?: boolean
+  /** Signatures the tracker accepted, kept for the checkpoint row (re-verifiable on demand). */
+  signatures?: Hex[]
 }
 
 const RECENT_WINDOW = 1024
@@ -71,16 +79,23 @@ export class SyncEngine {
   private l1Cursor: { blockNumber: number; blockHash: Hex } | null = null
   private l1Head: number | null = null
   private l1Finalized: number | null = null
+  /** Highest L1 block whose checkpoint event has been applied (history-scan progress inside one long poll). */
+  private l1Applied: number | null = null
   private reorgs: ReorgRecord[] = []
   private failures: ErrorRecord[] = []
+  /** Equivocation detection (src/sync/evidence.ts) and what it found. */
+  private readonly equivocation = new EquivocationDetector()
+  private evidence: { count: number; recent: EvidenceRecord[] } = { count: 0, recent: [] }
   private queue: Promise<unknown> = Promise.resolve()
   private listeners = new Set<() => void>()
   restoredFromStore = false
   private readonly extraStats = new Map<string, StatsRecorder>()
+  /** Where the engine's time goes (timings(), `npm run bench`). */
+  private readonly timer = new StepTimer()
 
   constructor(private readonly opts: EngineOptions) {
     this.store = opts.store
-    this.l1 = opts.l1
+    this.l1 = timedL1Port(opts.l1, this.timer)
     this.log = opts.logger ?? silentLogger
     this.now = opts.now ?? Date.now
   }
@@ -93,6 +108,7 @@ export class SyncEngine {
     this.counts = await this.store.countByStatus()
     this.reorgs = await this.store.recentReorgs(25)
     this.failures = (await this.store.recentFailures(50)).map((f) => f.error)
+    this.evidence = { count: await this.store.countEvidence(), recent: await this.store.recentEvidence(10) }
     if (!state) return
     this.tips = state.tips
     this.l1Cursor = state.l1Cursor
@@ -101,6 +117,8 @@ export class SyncEngine {
     for (const r of rows) {
       this.blocks.set(r.hash, r)
       if (r.status !== 'orphaned' && r.status !== 'invalid') this.canonical.set(r.height, r.hash)
+      // what was proposed per slot position, so a double proposal is still caught after a restart
+      if (r.proposalSignature) this.equivocation.blockProposal(decodeHeader(r.headerBytes), r.hash, r.proposalSignature, r.source)
     }
     const minedTipNumber = state.tips.mined ? this.blocks.get(state.tips.mined.hash)?.checkpointNumber ?? 0 : 0
     for (const c of await this.store.checkpointsFrom(Math.max(0, minedTipNumber - 64))) {
@@ -121,7 +139,8 @@ export class SyncEngine {
 
   /** Runs `fn` after every earlier mutation has finished: the engine's single writer. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn)
+    const step = () => this.timer.step(fn)
+    const next = this.queue.then(step, step)
     this.queue = next.catch(() => undefined)
     return next
   }
@@ -136,7 +155,8 @@ export class SyncEngine {
       } catch (e) {
         return this.reject(source, e)
       }
-      return this.acceptSignedHeader(p.header, p.signature, p.bodyBytes, source)
+      // an empty body field means header-only (body withheld): never a valid body (≥ 5 bytes), fetched elsewhere
+      return this.acceptSignedHeader(p.header, p.signature, p.bodyBytes.length > 0 ? p.bodyBytes : null, source)
     })
   }
 
@@ -149,6 +169,7 @@ export class SyncEngine {
   }
 
   private async acceptSignedHeader(h: BlockHeader, signature: Uint8Array, bodyBytes: Uint8Array | null, source: string): Promise<GossipVerdict> {
+    let txHashesOfBody: Hex[] | null = null
     const hash = headerHash(h)
     const known = this.blocks.get(hash)
     if (known) {
@@ -156,17 +177,26 @@ export class SyncEngine {
       if (bodyBytes && !known.checks.body) await this.acceptBody(known, bodyBytes, source)
       return 'ignore'
     }
+    this.softFailures.delete(hash)
     try {
       if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `block for L2 chain ${h.chainId}, this client follows ${this.opts.l2ChainId}`)
       const expected = await this.expectedProposer(h.slot)
       verifyProposerSignature(this.opts.domain, h, signature, expected)
-      if (bodyBytes) verifyBody(h, bodyBytes)
+      if (bodyBytes) txHashesOfBody = verifyBody(h, bodyBytes).txEffects.map((e) => e.txHash)
     } catch (e) {
       if (e instanceof VigilError && e.severity === 'soft') {
         this.log('header held back (soft):', e.message)
+        this.noteSoftFailure(hash, e)
         return 'ignore'
       }
       return this.reject(source, e)
+    }
+    const doubled = this.equivocation.blockProposal(h, hash, signature, source)
+    if (doubled) {
+      // a second proposal for this slot position: evidence; the first seen stays (this one is not
+      // forwarded), and the mined checkpoint decides which block the chain keeps
+      await this.recordEvidence([doubled])
+      return 'ignore'
     }
     const parent = await this.linkParent(h)
     if (parent instanceof VigilError) return this.reject(source, parent)
@@ -175,6 +205,7 @@ export class SyncEngine {
     const update: StoreUpdate = { blocks: [] }
     this.adoptChain([row], update, 'gossip-fork')
     if (bodyBytes && this.opts.mode === 'full') update.bodies = [{ hash, bytes: bodyBytes, source }]
+    if (txHashesOfBody) this.noteBody(row, txHashesOfBody, source, update)
     // a checkpoint that already reached quorum may name this block
     for (const pc of this.pending.values()) {
       if (pc.attested && pc.checkpoint.headers.some((x) => headerHash(x) === hash)) this.promote(row, 'attested', { quorum: true }, update)
@@ -188,17 +219,26 @@ export class SyncEngine {
    * A body for a known header, from any source: verified against the header's commitment.
    * Returns true when it matched (and, in full mode, was stored).
    */
-  onBody(hash: Hex, bodyBytes: Uint8Array, source: string): Promise<boolean> {
+  onBody(hash: Hex, bodyBytes: Uint8Array, source: string, meta: { attempts?: number } = {}): Promise<boolean> {
     return this.serial(async () => {
       const row = await this.getBlock(hash)
       if (!row) throw new VigilError('NOT_FOUND', `no header ${hash} for this body`, { severity: 'soft' })
-      return this.acceptBody(row, bodyBytes, source)
+      // fetch rounds it took (body pipeline), kept with the first body that verifies
+      const prev = row.bodyAttempts
+      if (meta.attempts !== undefined && !row.bodySource) row.bodyAttempts = meta.attempts
+      const ok = await this.acceptBody(row, bodyBytes, source)
+      if (!ok) {
+        if (prev === undefined) delete row.bodyAttempts
+        else row.bodyAttempts = prev
+      }
+      return ok
     })
   }
 
   private async acceptBody(row: BlockRow, bodyBytes: Uint8Array, source: string): Promise<boolean> {
+    let txHashesOfBody: Hex[]
     try {
-      verifyBody(decodeHeader(row.headerBytes), bodyBytes)
+      txHashesOfBody = verifyBody(decodeHeader(row.headerBytes), bodyBytes).txEffects.map((e) => e.txHash)
     } catch (e) {
       this.reject(source, e)
       return false
@@ -206,9 +246,19 @@ export class SyncEngine {
     const update: StoreUpdate = { blocks: [row] }
     row.checks = { ...row.checks, body: true }
     if (this.opts.mode === 'full') update.bodies = [{ hash: row.hash, bytes: bodyBytes, source }]
+    this.noteBody(row, txHashesOfBody, source, update)
     await this.commit(update)
     this.statsFor(source)?.verdict(true)
     return true
+  }
+
+  /** Provenance of a body that verified (which source, when) and its tx hashes for search. */
+  private noteBody(row: BlockRow, txHashes: Hex[], source: string, update: StoreUpdate): void {
+    if (!row.bodySource) {
+      row.bodySource = source
+      row.bodyAt = this.now()
+    }
+    update.txs = [...(update.txs ?? []), ...txHashes.map((txHash, index) => ({ txHash: txHash.toLowerCase() as Hex, blockHash: row.hash, height: row.height, index }))]
   }
 
   /** Stats of a named source, for verdicts (gossip and L1 built in; others registered by the client). */
@@ -234,12 +284,14 @@ export class SyncEngine {
       const digest = checkpointDigest(cp.checkpoint)
       if (this.pending.has(digest)) return 'ignore'
       let committee: Address[]
+      let proposer: Address
       try {
         for (const h of cp.checkpoint.headers) {
           if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `checkpoint for L2 chain ${h.chainId}`)
         }
         const { expected, committee: c } = await this.proposerAndCommittee(cp.checkpoint.slot)
         committee = c
+        proposer = expected
         verifyCheckpointProposalSignature(this.opts.domain, cp.checkpoint, cp.signature, expected)
         verifyCheckpointHeaders(cp.checkpoint, {})
       } catch (e) {
@@ -252,10 +304,22 @@ export class SyncEngine {
       const early = this.early.get(digest) ?? []
       this.early.delete(digest)
       this.earlyCount -= early.length
-      for (const sig of early) pc.tracker.add(sig)
+      // a second checkpoint proposal for this slot: evidence; tracked (its attestations may
+      // conflict with the first's) but never adopted, and not forwarded
+      const rival = this.equivocation.checkpointProposal(cp.checkpoint, digest, cp.signature, proposer, source)
+      if (rival) pc.rival = true
+      const found: EvidenceRecord[] = rival ? [rival] : []
+      for (const sig of early) {
+        const out = pc.tracker.add(sig)
+        if (out.status !== 'accepted') continue
+        ;(pc.signatures ??= []).push(bytesToHex(sig))
+        const conflict = this.equivocation.attestation(cp.checkpoint, digest, out.signer!, sig, source)
+        if (conflict) found.push(conflict)
+      }
+      if (found.length > 0) await this.recordEvidence(found)
       if (pc.tracker.reached) await this.checkpointAttested(pc, source)
       this.statsFor(source)?.verdict(true)
-      return 'accept'
+      return rival ? 'ignore' : 'accept'
     })
   }
 
@@ -279,23 +343,30 @@ export class SyncEngine {
         return 'ignore'
       }
       const res = pc.tracker.add(a.signature)
+      if (res.status === 'accepted') (pc.signatures ??= []).push(bytesToHex(a.signature))
       if (res.status === 'duplicate') return 'ignore'
       if (res.status !== 'accepted') {
         return this.reject(source, new VigilError(res.status === 'outsider' ? 'SIGNER_NOT_IN_COMMITTEE' : 'BAD_SIGNATURE', `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`))
       }
+      // the same member attesting another checkpoint of this slot: evidence, and not forwarded
+      const conflict = this.equivocation.attestation(pc.checkpoint, pc.digest, res.signer!, a.signature, source)
+      if (conflict) await this.recordEvidence([conflict])
       if (pc.tracker.reached && !pc.attested) await this.checkpointAttested(pc, source)
       this.statsFor(source)?.verdict(true)
-      return 'accept'
+      return conflict ? 'ignore' : 'accept'
     })
   }
 
   private async checkpointAttested(pc: PendingCheckpoint, source: string): Promise<void> {
+    if (pc.rival) return // an equivocating proposer's second checkpoint: only L1 can make it canonical
     pc.attested = true
     const cp = pc.checkpoint
     const update: StoreUpdate = { blocks: [], checkpoints: [] }
     const rows = await this.rowsForHeaders(cp.headers, 'attested', { quorum: true }, source)
     this.adoptChain(rows, update, 'checkpoint-mismatch')
-    update.checkpoints!.push(this.checkpointRow(cp, pc.digest, 'attested', pc.tracker.signers, pc.tracker.committeeSize, null, null))
+    const attestedRow = this.checkpointRow(cp, pc.digest, 'attested', pc.tracker.signers, pc.tracker.committeeSize, null, null)
+    if (pc.signatures) attestedRow.attestations = [...pc.signatures]
+    update.checkpoints!.push(attestedRow)
     await this.commit(update)
   }
 
@@ -327,6 +398,9 @@ export class SyncEngine {
         this.l1Finalized = fin.number
         for (const c of this.mined.values()) {
           if (c.status !== 'mined' || !c.l1 || c.l1.blockNumber > fin.number) continue
+          // only what is in L1's canonical chain: a block replaced since the scan is rolled back next poll
+          const atL1 = await this.l1.block(c.l1.blockNumber)
+          if (!atL1 || atL1.hash !== c.l1.blockHash) continue
           c.status = 'finalized'
           c.updatedAt = this.now()
           update.checkpoints!.push(c)
@@ -342,6 +416,7 @@ export class SyncEngine {
   }
 
   private async applyMined(ev: import('../sources/l1').MinedCheckpoint): Promise<void> {
+    this.l1Applied = Math.max(this.l1Applied ?? 0, ev.l1BlockNumber)
     const update: StoreUpdate = { blocks: [], checkpoints: [] }
     const l1 = { blockNumber: ev.l1BlockNumber, blockHash: ev.l1BlockHash, txHash: ev.txHash }
     let cp: Checkpoint
@@ -382,7 +457,9 @@ export class SyncEngine {
     } catch (e) {
       const rec = toErrorRecord(e)
       this.invalidCheckpoints.add(cp.checkpointNumber)
-      update.checkpoints!.push(this.checkpointRow(cp, digest, 'invalid', signers, committeeSize, rec, l1))
+      const invalidRow = this.checkpointRow(cp, digest, 'invalid', signers, committeeSize, rec, l1)
+      invalidRow.attestations = attestationHexes(ev.attestationsBytes)
+      update.checkpoints!.push(invalidRow)
       for (const h of cp.headers) {
         const hash = headerHash(h)
         const row = (await this.getBlock(hash)) ?? this.newRow(h, hash, 'invalid', {}, 'l1', null)
@@ -395,6 +472,7 @@ export class SyncEngine {
     }
     this.opts.l1Stats?.verdict(true)
     const row = this.checkpointRow(cp, digest, 'mined', signers, committeeSize, null, l1)
+    row.attestations = attestationHexes(ev.attestationsBytes)
     this.mined.set(cp.checkpointNumber, row)
     update.checkpoints!.push(row)
     const rows = await this.rowsForHeaders(cp.headers, 'mined', { quorum: true, linkage: true, l1Inclusion: true }, 'l1')
@@ -416,6 +494,7 @@ export class SyncEngine {
     const fromBlock = lowest?.l1 ? lowest.l1.blockNumber - 1 : Math.max(this.opts.deployBlock, (this.l1Cursor?.blockNumber ?? 1) - 64)
     const rolled: Hex[] = []
     for (const c of dropped) {
+      if (c.status === 'finalized') this.log.error(`L1 reorg dropped the block of finalized checkpoint ${c.checkpointNumber}: L1 finality was violated`)
       this.mined.delete(c.checkpointNumber)
       c.status = 'attested'
       c.l1 = null
@@ -423,7 +502,7 @@ export class SyncEngine {
       update.checkpoints!.push(c)
       for (const h of c.headerHashes) {
         const row = await this.getBlock(h)
-        if (!row) continue
+        if (!row || (row.status !== 'mined' && row.status !== 'finalized')) continue
         this.setStatus(row, 'attested')
         row.checks = { ...row.checks, l1Inclusion: false }
         update.blocks!.push(row)
@@ -441,6 +520,53 @@ export class SyncEngine {
     }
     this.recomputeTips()
     await this.commit(update)
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /**
+   * Imports a chain segment already verified against L1 (src/sources/snapshot.ts verifySnapshot)
+   * in ONE store transaction: its blocks become mined (finalized where their checkpoint's L1
+   * block is final), its checkpoints join the mined chain, and the L1 cursor moves to the
+   * anchor's L1 block so pollL1 continues from there. Refused (SNAPSHOT_INVALID, soft) when
+   * this engine already holds a mined chain: a snapshot is a fresh client's starting point.
+   */
+  importVerifiedSegment(seg: VerifiedSegment): Promise<{ blocks: number; checkpoints: number; height: number }> {
+    return this.serial(async () => {
+      if (this.tips.mined) throw new VigilError('SNAPSHOT_INVALID', `the store already holds a mined chain (height ${this.tips.mined.height}); a snapshot only starts a fresh client`, { severity: 'soft' })
+      if (seg.checkpoints.length === 0) throw new VigilError('SNAPSHOT_INVALID', 'empty segment')
+      const update: StoreUpdate = { blocks: [], checkpoints: [] }
+      const rows: BlockRow[] = []
+      for (const [ci, c] of seg.checkpoints.entries()) {
+        const final = seg.l1Finalized !== null && c.l1.blockNumber <= seg.l1Finalized
+        const status = final ? 'finalized' : 'mined'
+        const cpRow = this.checkpointRow(c.checkpoint, c.digest, status, c.signers, c.committeeSize, null, c.l1)
+        cpRow.attestations = c.attestations
+        this.mined.set(c.checkpoint.checkpointNumber, cpRow)
+        update.checkpoints!.push(cpRow)
+        c.checkpoint.headers.forEach((h, i) => {
+          const hash = headerHash(h)
+          const linked = ci > 0 || i > 0 || h.height === 1
+          const checks: BlockChecks = { proposerSignature: true, quorum: true, l1Inclusion: true, ...(linked ? { linkage: true } : {}) }
+          const existing = this.blocks.get(hash)
+          if (existing) {
+            this.promote(existing, status, checks)
+            rows.push(existing)
+          } else rows.push(this.newRow(h, hash, status, checks, seg.source, c.headerSignatures[i] ?? null))
+        })
+      }
+      this.adoptChain(rows, update, 'checkpoint-mismatch')
+      this.l1Cursor = seg.l1Cursor
+      this.l1Head = Math.max(this.l1Head ?? 0, seg.l1Head)
+      if (seg.l1Finalized !== null) this.l1Finalized = seg.l1Finalized
+      await this.commit(update)
+      return { blocks: rows.length, checkpoints: seg.checkpoints.length, height: rows.at(-1)!.height }
+    })
+  }
+
+  /** Records that data from `source` failed verification (counted in its stats, listed in failures). */
+  recordFailure(source: string, e: unknown): void {
+    this.reject(source, e)
   }
 
   // ---------------------------------------------------------------- chain bookkeeping
@@ -466,9 +592,20 @@ export class SyncEngine {
         }
         if (orphaned.length === 0) {
           const top = Math.max(...this.canonical.keys())
+          const last = rows[rows.length - 1]!
+          // canonical blocks above the adopted rows that descend from them stay: they arrived
+          // before their parent (e.g. built on a block that was never gossiped); linkChildren links them
+          let descends: Hex | null = last.hash
           for (let h = row.height; h <= top; h++) {
             const hh = this.canonical.get(h)
             const b = hh ? this.blocks.get(hh) : undefined
+            if (h > last.height) {
+              if (descends !== null && b && b.parentHash === descends) {
+                descends = b.hash
+                continue
+              }
+              descends = null
+            }
             if (b && !rows.some((r) => r.hash === b.hash)) orphaned.push(b)
           }
         }
@@ -485,13 +622,16 @@ export class SyncEngine {
       if (!update.blocks!.includes(row)) update.blocks!.push(row)
     }
     if (orphaned.length > 0) {
+      const fromHeight = Math.min(...orphaned.map((b) => b.height))
+      // a replaced block whose slot position was proposed twice: the reorg is the equivocation's
+      const equivocated = orphaned.some((b) => this.equivocation.hasDoubleProposal(b.proposer, b.slot, b.indexInCheckpoint))
       this.recordReorg(
         {
           depth: orphaned.length,
-          fromHeight: Math.min(...orphaned.map((b) => b.height)),
+          fromHeight,
           oldHashes: orphaned.sort((a, b) => a.height - b.height).map((b) => b.hash),
-          newHashes: rows.map((r) => r.hash),
-          cause,
+          newHashes: rows.filter((r) => r.height >= fromHeight).map((r) => r.hash),
+          cause: equivocated ? 'equivocation' : cause,
         },
         update,
       )
@@ -499,7 +639,30 @@ export class SyncEngine {
     } else {
       for (const row of rows) this.raiseTips(row)
     }
+    this.linkChildren(rows, update)
     this.evict()
+  }
+
+  /**
+   * Blocks that arrived before their parent (accepted unlinked) are linked once the parent is
+   * here: the same verifyLinkage as for a block whose parent was known. A child that does not
+   * link (e.g. wrong stateRoot) gets `linkage: false` and a failure record.
+   */
+  private linkChildren(parents: BlockRow[], update: StoreUpdate): void {
+    const byHash = new Map(parents.map((p) => [p.hash, p]))
+    for (const child of this.blocks.values()) {
+      if (child.checks.linkage !== undefined || child.status === 'orphaned' || child.status === 'invalid') continue
+      const parent = byHash.get(child.parentHash)
+      if (!parent) continue
+      try {
+        verifyLinkage(decodeHeader(parent.headerBytes), decodeHeader(child.headerBytes))
+        child.checks = { ...child.checks, linkage: true }
+      } catch (e) {
+        child.checks = { ...child.checks, linkage: false }
+        this.fail(child.source, e, update, { height: child.height })
+      }
+      if (!update.blocks!.includes(child)) update.blocks!.push(child)
+    }
   }
 
   /** Rows for headers about to reach `status`: existing rows are promoted, unknown ones created. */
@@ -625,6 +788,14 @@ export class SyncEngine {
     return { height: row.height, hash: row.hash, timestamp: row.timestamp }
   }
 
+  /** Stores equivocation evidence (a transaction of its own: evidence stands alone) and shows it. */
+  private async recordEvidence(list: EvidenceRecord[]): Promise<void> {
+    await this.store.apply({ evidence: list })
+    this.evidence = { count: await this.store.countEvidence(), recent: [...list].reverse().concat(this.evidence.recent).slice(0, 10) }
+    for (const e of list) this.log(`equivocation: ${e.kind} by ${e.offender} in slot ${e.slot}`)
+    this.changed()
+  }
+
   private recordReorg(r: Omit<ReorgRecord, 'id' | 'at'>, update: StoreUpdate): void {
     const at = this.now()
     const rec: ReorgRecord = { id: `${at}-${r.fromHeight}-${r.oldHashes[0] ?? ''}`, at, ...r }
@@ -647,7 +818,7 @@ export class SyncEngine {
   private async getBlock(hash: Hex): Promise<BlockRow | undefined> {
     const mem = this.blocks.get(hash)
     if (mem) return mem
-    const row = await this.store.getBlock(hash)
+    const row = await this.timer.store(() => this.store.getBlock(hash))
     if (row) this.blocks.set(hash, row)
     return row
   }
@@ -713,10 +884,28 @@ export class SyncEngine {
 
   private async commit(update: StoreUpdate): Promise<void> {
     update.state = { tips: this.tips, l1Cursor: this.l1Cursor }
-    await this.store.apply(update)
+    await this.timer.store(() => this.store.apply(update))
     // what is shown stops being "restored" once anything new about blocks has been learnt
     if (update.blocks?.length || update.checkpoints?.length || update.reorgs?.length) this.restoredFromStore = false
+    for (const fn of this.commitListeners) {
+      try {
+        fn(update)
+      } catch (e) {
+        this.log.error('commit listener failed', e)
+      }
+    }
     this.changed()
+  }
+
+  private readonly commitListeners = new Set<(update: Readonly<StoreUpdate>) => void>()
+
+  /**
+   * Calls `fn` with every step's update once it is stored (blocks, checkpoints, bodies …).
+   * The rows are the engine's own: read them, never mutate. Returns the unsubscribe function.
+   */
+  onCommitted(fn: (update: Readonly<StoreUpdate>) => void): () => void {
+    this.commitListeners.add(fn)
+    return () => this.commitListeners.delete(fn)
   }
 
   // ---------------------------------------------------------------- views
@@ -735,6 +924,16 @@ export class SyncEngine {
   getFailures(): ErrorRecord[] {
     return [...this.failures]
   }
+  /** Equivocation evidence: how many records are stored, and the newest (at most 10). */
+  getEvidence(): { count: number; recent: EvidenceRecord[] } {
+    return { count: this.evidence.count, recent: [...this.evidence.recent] }
+  }
+  /** Where the L1 scan stands (explorer progress): the rollup's deploy block and the last L1 block applied. */
+  getL1Cursor(): { deployBlock: number; cursor: number | null } {
+    const cursor = this.l1Cursor?.blockNumber ?? null
+    const applied = this.l1Applied
+    return { deployBlock: this.opts.deployBlock, cursor: cursor === null ? applied : applied === null ? cursor : Math.max(cursor, applied) }
+  }
   getL1(): { head: number | null; finalized: number | null } {
     return { head: this.l1Head, finalized: this.l1Finalized }
   }
@@ -743,11 +942,73 @@ export class SyncEngine {
     return [...this.mined.values()].sort((a, b) => a.checkpointNumber - b.checkpointNumber)
   }
 
+  /** Time spent so far in engine steps, split into L1 fetch, store and the rest (verification): docs/bench.md. */
+  timings(): EngineTimings {
+    return this.timer.snapshot()
+  }
+
+  /** Heights in [from, to] with no canonical block in memory, ascending, at most `max` (backup sync, src/sync/backup.ts). */
+  canonicalGaps(from: number, to: number, max: number): number[] {
+    const out: number[] = []
+    for (let h = Math.max(1, from); h <= to && out.length < max; h++) if (!this.canonical.has(h)) out.push(h)
+    return out
+  }
+
+  /** The canonical block at `height` if it is in memory (the recent window). For the syncer (src/sync/syncer.ts). */
+  canonicalBlock(height: number): BlockSummary | undefined {
+    const hash = this.canonical.get(height)
+    const row = hash ? this.blocks.get(hash) : undefined
+    return row ? summarize(row) : undefined
+  }
+
+  /**
+   * Canonical blocks whose parent is not known yet (accepted with `checks.linkage` unset),
+   * lowest first, at most `limit`: the gaps gossip left for the syncer to fill.
+   */
+  unlinkedBlocks(limit = 64): BlockSummary[] {
+    const out: BlockRow[] = []
+    for (const hash of this.canonical.values()) {
+      const row = this.blocks.get(hash)
+      if (row && row.height > 1 && row.checks.linkage === undefined && row.status !== 'orphaned' && row.status !== 'invalid') out.push(row)
+    }
+    return out
+      .sort((a, b) => a.height - b.height)
+      .slice(0, limit)
+      .map(summarize)
+  }
+
+  /** True when a block with this hash is held (memory or store), whatever its status. */
+  async knows(hash: Hex): Promise<boolean> {
+    return (await this.getBlock(hash)) !== undefined
+  }
+
+  /** Why the last attempt at header `hash` could not be verified yet (a soft failure: committee unknown, L1 unreachable …); undefined when it was not held back for that. */
+  softFailure(hash: Hex): ErrorRecord | undefined {
+    return this.softFailures.get(hash)
+  }
+
+  private readonly softFailures = new Map<Hex, ErrorRecord>()
+
+  private noteSoftFailure(hash: Hex, e: VigilError): void {
+    this.softFailures.delete(hash)
+    this.softFailures.set(hash, e.toRecord())
+    if (this.softFailures.size > 4096) this.softFailures.delete(this.softFailures.keys().next().value!)
+  }
+
   latest(limit = 25): BlockSummary[] {
     return [...this.blocks.values()]
       .sort((a, b) => b.height - a.height || b.receivedAt - a.receivedAt)
       .slice(0, limit)
       .map(summarize)
+  }
+}
+
+/** The calldata attestation list as hex signatures; [] when it does not decode (the quorum check reports why). */
+function attestationHexes(bytes: Uint8Array): Hex[] {
+  try {
+    return decodeAttestationSignatures(bytes).map(bytesToHex)
+  } catch {
+    return []
   }
 }
 

@@ -10,6 +10,17 @@ import { Reorgs } from './Reorgs'
 import { Sources } from './Sources'
 import { Tips } from './Tips'
 import type { ViewState } from './state'
+import { Nav } from './Nav'
+import type { Route } from './router'
+import { SyncProgress } from './SyncProgress'
+import { SourceCharts, useSourceSeries, type SourceSample } from './SourceCharts'
+import { BlockPage } from './pages/BlockPage'
+import { BlocksPage } from './pages/BlocksPage'
+import { SearchPage } from './pages/SearchPage'
+import { EvidencePage } from './pages/EvidencePage'
+import { SettingsPage } from './pages/SettingsPage'
+import type { VigilClient } from '../client/remote'
+import { VigilProvider } from '../client/react'
 
 /** Text with `backticked` spans rendered as <code> (hints name commands). */
 export function withCode(text: string): ReactNode {
@@ -95,33 +106,97 @@ export function ProblemBanner({ error }: { error: ErrorRecord }) {
   )
 }
 
-export function LiveView({ snapshot, problem = null }: { snapshot: ClientSnapshot; problem?: ErrorRecord | null }) {
+/** The dashboard: tips, history sync, latest blocks, sources (table and charts), reorgs, peers, failures. */
+export function Dashboard({ snapshot, samples }: { snapshot: ClientSnapshot; samples: SourceSample[] }) {
   return (
     <>
-      <ChainHeader snapshot={snapshot} stale={problem !== null} />
-      <main className="page" id="main" data-testid="live-state">
-        <h1 className="sr-only">Vigil light client</h1>
-        {problem ? <ProblemBanner error={problem} /> : null}
-        <Tips tips={snapshot.tips} restoredFromStore={snapshot.restoredFromStore} />
-        <LatestBlocks blocks={snapshot.latest} counts={snapshot.counts} />
-        <Sources sources={snapshot.sources} />
-        <div className="two-col">
-          <Reorgs reorgs={snapshot.reorgs} />
-          <Peers peers={snapshot.peers} />
-        </div>
-        <Failures failures={snapshot.failures} />
-      </main>
+      <Tips tips={snapshot.tips} restoredFromStore={snapshot.restoredFromStore} />
+      <SyncProgress snapshot={snapshot} />
+      <LatestBlocks blocks={snapshot.latest} counts={snapshot.counts} />
+      <Sources sources={snapshot.sources} />
+      <SourceCharts samples={samples} />
+      <Reorgs reorgs={snapshot.reorgs} />
+      <Peers peers={snapshot.peers} />
+      <Failures failures={snapshot.failures} />
     </>
   )
 }
 
-export function AppView({ state, onRetry }: { state: ViewState; onRetry?: () => void }) {
+const PAGE_TITLE: Record<Route['page'], string> = {
+  dashboard: 'Vigil light client',
+  blocks: 'Blocks',
+  block: 'Block',
+  search: 'Search',
+  evidence: 'Evidence',
+  settings: 'Settings',
+  'not-found': 'Page not found',
+}
+
+function RoutePage({ route, snapshot, client, samples, onRestart }: { route: Route; snapshot: ClientSnapshot; client: VigilClient | null; samples: SourceSample[]; onRestart?: (() => void) | undefined }) {
+  switch (route.page) {
+    case 'dashboard':
+      return <Dashboard snapshot={snapshot} samples={samples} />
+    case 'blocks':
+      return <BlocksPage client={client} updatedAt={snapshot.updatedAt} startHeight={route.height} />
+    case 'block':
+      return <BlockPage key={route.q} client={client} q={route.q} tx={route.tx} />
+    case 'search':
+      return <SearchPage client={client} q={route.q} />
+    case 'evidence':
+      return <EvidencePage client={client} version={`${snapshot.counts.invalid}:${snapshot.evidence?.count ?? 0}:${snapshot.failures.length}`} />
+    case 'settings':
+      return <SettingsPage client={client} {...(onRestart ? { onRestart } : {})} />
+    case 'not-found':
+      return (
+        <section className="panel" data-testid="not-found">
+          <p>
+            There is no page <code>#{route.path}</code>. <a href="#/">Back to the dashboard</a>.
+          </p>
+        </section>
+      )
+  }
+}
+
+export function LiveView({ snapshot, problem = null, client = null, route = { page: 'dashboard' }, onRestart }: { snapshot: ClientSnapshot; problem?: ErrorRecord | null; client?: VigilClient | null; route?: Route; onRestart?: () => void }) {
+  const samples = useSourceSeries(snapshot.sources)
+  const evidenceCount = (snapshot.evidence?.count ?? 0) + snapshot.counts.invalid
+  const page = (
+    <RoutePage route={route} snapshot={snapshot} client={client} samples={samples} onRestart={onRestart} />
+  )
+  return (
+    <VigilProviderMaybe client={client}>
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to content
+      </a>
+      <ChainHeader snapshot={snapshot} stale={problem !== null} />
+      <Nav route={route} evidenceCount={evidenceCount} />
+      <main className="page" id="main" data-testid="live-state" data-page={route.page} tabIndex={-1}>
+        {route.page === 'block' ? null : <h1 className="sr-only">{PAGE_TITLE[route.page]}</h1>}
+        {problem ? <ProblemBanner error={problem} /> : null}
+        {page}
+      </main>
+    </VigilProviderMaybe>
+  )
+}
+
+/** The skip link must not change the hash route: focus <main> instead. */
+function skipToMain(e: { preventDefault(): void }): void {
+  e.preventDefault()
+  const main = (globalThis as { document?: { getElementById(id: string): { focus(): void } | null } }).document?.getElementById('main')
+  main?.focus()
+}
+
+function VigilProviderMaybe({ client, children }: { client: VigilClient | null; children: ReactNode }) {
+  return client ? <VigilProvider client={client}>{children}</VigilProvider> : <>{children}</>
+}
+
+export function AppView({ state, onRetry, route }: { state: ViewState; onRetry?: () => void; route?: Route }) {
   switch (state.kind) {
     case 'loading':
       return <LoadingState step={state.step} />
     case 'error':
       return <ErrorState error={state.error} {...(onRetry ? { onRetry } : {})} />
     case 'live':
-      return <LiveView snapshot={state.snapshot} problem={state.problem} />
+      return <LiveView snapshot={state.snapshot} problem={state.problem} client={state.client ?? null} {...(route ? { route } : {})} {...(onRetry ? { onRestart: onRetry } : {})} />
   }
 }

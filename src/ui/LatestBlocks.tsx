@@ -3,6 +3,7 @@ import type { BlockChecks, BlockSummary } from '../client/types'
 import type { BlockStatus } from '../core/types'
 import { formatCount } from './format'
 import { Age, Empty, Hash, Section, StatusPill, TableScroll } from './parts'
+import { href } from './router'
 
 export const CHECKS: { key: keyof BlockChecks; short: string; name: string }[] = [
   { key: 'proposerSignature', short: 'sig', name: 'proposer signature' },
@@ -50,7 +51,19 @@ export function StatusCounts({ counts }: { counts: Record<BlockStatus, number> }
 
 export function LatestBlocks({ blocks, counts }: { blocks: BlockSummary[]; counts?: Record<BlockStatus, number> }) {
   return (
-    <Section id="latest" title="Latest blocks" extra={counts ? <StatusCounts counts={counts} /> : null} data-testid="latest-blocks">
+    <Section
+      id="latest"
+      title="Latest blocks"
+      extra={
+        <>
+          {counts ? <StatusCounts counts={counts} /> : null}
+          <a className="small" href={href.blocks()}>
+            All blocks →
+          </a>
+        </>
+      }
+      data-testid="latest-blocks"
+    >
       {blocks.length === 0 ? (
         <Empty>No blocks yet: waiting for the first proposal or checkpoint.</Empty>
       ) : (
@@ -74,7 +87,9 @@ export function LatestBlocks({ blocks, counts }: { blocks: BlockSummary[]; count
               {blocks.map((b) => (
                 <tr key={b.hash} data-testid="block-row" data-status={b.status} data-height={b.height} className={`row-${b.status}`}>
                   <th scope="row" className="num">
-                    {formatCount(b.height)}
+                    <a href={href.block(b.hash)} aria-label={`block ${b.height}, ${b.status}`}>
+                      {formatCount(b.height)}
+                    </a>
                   </th>
                   <td>
                     <StatusPill status={b.status} error={b.error} />

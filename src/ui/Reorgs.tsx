@@ -2,6 +2,7 @@
 import type { ReorgRecord } from '../client/types'
 import { formatCount } from './format'
 import { Age, Empty, Hash, Section } from './parts'
+import { ReorgTimeline } from './ReorgTimeline'
 
 const CAUSE_TEXT: Record<ReorgRecord['cause'], string> = {
   'checkpoint-mismatch': 'checkpoint on L1 differs from gossip',
@@ -23,14 +24,15 @@ function HashList({ hashes, label }: { hashes: string[]; label: string }) {
   )
 }
 
-export function Reorgs({ reorgs }: { reorgs: ReorgRecord[] }) {
+/** Reorgs, newest first; the newest `timelines` are also drawn as two chains side by side. */
+export function Reorgs({ reorgs, timelines = 5 }: { reorgs: ReorgRecord[]; timelines?: number }) {
   return (
     <Section id="reorgs" title="Reorgs" extra={<span className="muted small">{reorgs.length === 0 ? '' : `${reorgs.length} shown`}</span>} data-testid="reorgs">
       {reorgs.length === 0 ? (
         <Empty>No reorgs seen.</Empty>
       ) : (
         <ol className="reorgs">
-          {reorgs.map((r) => (
+          {reorgs.map((r, i) => (
             <li key={r.id} className="reorg" data-testid="reorg-row" data-cause={r.cause} data-depth={r.depth}>
               <div className="reorg-head">
                 <strong>
@@ -41,19 +43,23 @@ export function Reorgs({ reorgs }: { reorgs: ReorgRecord[] }) {
                 </span>
                 <Age at={r.at} />
               </div>
-              <div className="reorg-hashes">
-                <div>
-                  <span className="muted small">old</span>
-                  <HashList hashes={r.oldHashes} label="replaced block hash" />
+              <details className="reorg-details" open={i >= timelines}>
+                <summary>Full hashes</summary>
+                <div className="reorg-hashes">
+                  <div>
+                    <span className="muted small">old</span>
+                    <HashList hashes={r.oldHashes} label="replaced block hash" />
+                  </div>
+                  <span className="arrow" aria-label="replaced by">
+                    →
+                  </span>
+                  <div>
+                    <span className="muted small">new</span>
+                    <HashList hashes={r.newHashes} label="new block hash" />
+                  </div>
                 </div>
-                <span className="arrow" aria-label="replaced by">
-                  →
-                </span>
-                <div>
-                  <span className="muted small">new</span>
-                  <HashList hashes={r.newHashes} label="new block hash" />
-                </div>
-              </div>
+              </details>
+              {i < timelines ? <ReorgTimeline r={r} /> : null}
             </li>
           ))}
         </ol>

@@ -39,7 +39,8 @@ afterAll(async () => {
 async function freshRollup() {
   const client = await l1PublicClient(anvil.rpcUrl)
   const now = Number((await client.getBlock()).timestamp)
-  const genesisTime = now + 2
+  // far enough ahead that every validator registers before genesis (active from epoch 0), however loaded the machine is
+  const genesisTime = now + 60
   const deployed = await deployRollup(anvil.rpcUrl, { l2ChainId: L2, genesisTime, slotDuration: SLOT, epochDuration: 4, targetCommitteeSize: 48 })
   const rollup = deployed.address.toLowerCase() as Address
   await registerValidators(anvil.rpcUrl, rollup, validators)

@@ -4,5 +4,20 @@
  * (see DevnetService in ../network.ts). Add a service by importing it and listing it here.
  */
 import type { DevnetService } from '../network'
+import { l2RpcService } from './l2rpc'
+import { snapshotService } from './snapshots'
+import { fileStoreService } from './filestore'
+import { txGossipService } from './txs'
+import { beaconFaultService } from './beacon'
+import { fullNodesService } from './full-nodes'
+import { adminService } from './admin'
 
-export const SERVICES: DevnetService[] = []
+export const SERVICES: DevnetService[] = [
+  fileStoreService, // first: other services write into it (fileStoreOf(ctx))
+  txGossipService,
+  beaconFaultService,
+  l2RpcService,
+  snapshotService, // after fileStoreService: publishes into it
+  fullNodesService, // archival + pruned req/resp full nodes (their addrs join info.bootstrap)
+  adminService, // loopback fault knobs (info.devnet.adminUrl)
+]

@@ -1,0 +1,168 @@
+/**
+ * `vigil verify <height|hash>` and `vigil watch` (docs/explorer.md § CLI).
+ *
+ * verify: syncs from L1 (and gossip) until the block is held and the L1 scan has caught up
+ * with the L1 head seen at start, then runs every check of `verifyBlock` and prints each.
+ * Exit 0: no check failed and none was prevented by an error (checks that do not apply,
+ * e.g. the quorum of a block not yet in a checkpoint, are reported as skipped and are fine);
+ * 1: a check failed, a check could not run (a source did not answer), or the block was not
+ * found before the timeout; 2: bad usage.
+ *
+ * watch: prints the tips whenever one changes, one line each (JSON lines with --json),
+ * until Ctrl-C or --count lines.
+ */
+import { VigilError } from '../core/errors'
+import { LIVE_STATUSES, type Tips } from '../core/types'
+import { createLogger } from '../core/logger'
+import type { ClientConfig } from '../client/config'
+import { openNodeClient } from '../client/node'
+import type { LightClient } from '../client/light-client'
+import { explorerFor } from '../client/explorer-api'
+import { parseBlockQuery } from '../client/explorer'
+import type { CheckResult, VerifyReport } from '../client/types'
+import { flagBool, flagInt, type ParsedArgs } from './args'
+
+export const EXPLORE_USAGE = `  vigil verify <height|hash> --config FILE [--timeout SECONDS] [--no-p2p] [--json] [--verbose]
+  vigil watch --config FILE [--count N] [--no-p2p] [--json] [--verbose]
+
+  verify syncs until it holds the block (L1 history, gossip), then re-runs every check on it:
+         header fields, parent linkage, ancestry, the slot's proposer (committee re-read from
+         L1), the proposer signature, the checkpoint commitment, the committee quorum
+         (signatures re-verified), L1 inclusion, blobs (KZG) and the body. Prints each
+         result; exits 0 when none failed, 1 when one failed or could not run.
+  watch  prints the tips (proposed, attested, mined, finalized) whenever one changes, until
+         Ctrl-C or --count lines; --json prints JSON lines.`
+
+/** Flags of verify/watch, merged into the CLI's flag spec. */
+export const EXPLORE_FLAGS = { count: 'string', 'no-p2p': 'boolean' } as const
+
+type Out = { write(s: string): unknown }
+interface Io {
+  stdout: Out
+  stderr: Out
+  /** Resolves on Ctrl-C (watch); default: process SIGINT/SIGTERM. */
+  interrupted?: Promise<void>
+}
+
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr })
+
+async function openClient(config: ClientConfig, args: ParsedArgs, io: Io): Promise<LightClient> {
+  return openNodeClient(config, { noP2P: flagBool(args, 'no-p2p'), logger: createLogger('vigil', flagBool(args, 'verbose'), (l) => io.stderr.write(l + '\n')) })
+}
+
+/** Waits until `client` holds the block and its L1 scan reached the L1 head seen when it started. */
+async function waitForBlock(client: LightClient, q: string, timeoutMs: number, io: Io, quiet: boolean): Promise<boolean> {
+  const explorer = explorerFor(client)
+  const deadline = Date.now() + timeoutMs
+  let target: number | null = null
+  let lastNote = ''
+  while (Date.now() < deadline) {
+    const { l1 } = client.historyProgress()
+    if (target === null && l1.head !== null) target = l1.head
+    const caughtUp = target !== null && l1.cursor !== null && l1.cursor >= target
+    const held = await explorer.resolve(q)
+    const note = `${held ? `holding block ${held.height} (${held.status})` : 'block not held yet'}; L1 scanned to ${l1.cursor ?? '–'} of ${target ?? '–'}`
+    if (!quiet && note !== lastNote) io.stderr.write(`${note}\n`)
+    lastNote = note
+    if (held && caughtUp) return true
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return false
+}
+
+const MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', skipped: '–' }
+
+export function verifyExitCode(r: VerifyReport): number {
+  return r.checks.some((c) => c.status === 'fail' || (c.status === 'skipped' && c.error !== null)) ? 1 : 0
+}
+
+function printReport(r: VerifyReport, status: string, out: Out): void {
+  const w = Math.max(...r.checks.map((c) => c.name.length))
+  const lines = [`block ${r.height} ${r.hash} (${status})`]
+  for (const c of r.checks) {
+    const why = c.error ? ` [${c.error.code}]` : ''
+    lines.push(`  ${MARK[c.status]} ${c.name.padEnd(w)}  ${c.status === 'pass' ? '' : `${c.status.toUpperCase()}${why}: `}${c.detail}`)
+  }
+  const failed = r.checks.filter((c) => c.status === 'fail')
+  const blocked = r.checks.filter((c) => c.status === 'skipped' && c.error)
+  lines.push(
+    failed.length > 0
+      ? `INVALID: ${failed.map((c) => `${c.name} (${c.error?.code})`).join(', ')} failed`
+      : blocked.length > 0
+        ? `NOT VERIFIED: ${blocked.map((c) => `${c.name} (${c.error?.code})`).join(', ')} could not run`
+        : `VALID: ${r.checks.filter((c) => c.status === 'pass').length} checks passed${r.complete ? '' : `, ${r.checks.filter((c) => c.status === 'skipped').length} not applicable`} (${r.ms} ms)`,
+  )
+  out.write(lines.join('\n') + '\n')
+}
+
+export async function verifyCommand(args: ParsedArgs, config: ClientConfig, io: Io = defaultIo()): Promise<number> {
+  const q = args.positionals[0]
+  if (q === undefined) throw new VigilError('CONFIG_INVALID', 'verify needs a block height or hash: vigil verify <height|hash> --config FILE')
+  if (args.positionals.length > 1) throw new VigilError('CONFIG_INVALID', `verify takes one block, got ${args.positionals.join(' ')}`)
+  try {
+    parseBlockQuery(q)
+  } catch (e) {
+    throw new VigilError('CONFIG_INVALID', (e as Error).message)
+  }
+  const json = flagBool(args, 'json')
+  const timeoutS = flagInt(args, 'timeout', 120)!
+  const client = await openClient(config, args, io)
+  try {
+    await client.start()
+    const found = await waitForBlock(client, q, timeoutS * 1000, io, json)
+    if (!found) {
+      const err = new VigilError('NOT_FOUND', `block ${q} was not found within ${timeoutS} s (is it on this chain? is the devnet running?)`, { severity: 'soft' })
+      if (json) io.stdout.write(JSON.stringify({ ok: false, query: q, error: err.toRecord() }) + '\n')
+      else io.stderr.write(`vigil: ${err.code}: ${err.message}\n`)
+      return 1
+    }
+    const explorer = explorerFor(client)
+    const report = await explorer.verifyBlock(q)
+    const row = await explorer.resolve(q)
+    const code = verifyExitCode(report)
+    if (json) io.stdout.write(JSON.stringify({ ...report, valid: report.ok, ok: code === 0, query: q, status: row?.status ?? null, error: row?.error ?? null }) + '\n')
+    else printReport(report, `${row?.status ?? '?'}${row?.error ? ` · ${row.error.code}` : ''}`, io.stdout)
+    return code
+  } finally {
+    await client.stop()
+  }
+}
+
+function tipsLine(t: Tips): string {
+  return LIVE_STATUSES.map((s) => `${s} ${t[s] ? `${t[s]!.height} ${t[s]!.hash.slice(0, 10)}…` : '–'}`).join('  ')
+}
+
+export async function watchCommand(args: ParsedArgs, config: ClientConfig, io: Io = defaultIo()): Promise<number> {
+  const json = flagBool(args, 'json')
+  const count = flagInt(args, 'count')
+  if (count === 0) throw new VigilError('CONFIG_INVALID', '--count must be at least 1')
+  const client = await openClient(config, args, io)
+  let printed = 0
+  let done: () => void = () => {}
+  const finished = new Promise<void>((r) => (done = r))
+  const onSignal = () => done()
+  if (!io.interrupted) {
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  } else void io.interrupted.then(onSignal)
+  let last = ''
+  const unsubscribe = client.subscribe((s) => {
+    const key = JSON.stringify(s.tips)
+    if (key === last || (count !== undefined && printed >= count)) return
+    last = key
+    const tips = Object.fromEntries(LIVE_STATUSES.map((k) => [k, s.tips[k] ? { height: s.tips[k]!.height, hash: s.tips[k]!.hash, timestamp: s.tips[k]!.timestamp } : null]))
+    io.stdout.write(json ? JSON.stringify({ at: Date.now(), tips, l1: s.l1 }) + '\n' : `${new Date().toISOString().slice(11, 19)}  ${tipsLine(s.tips)}\n`)
+    printed++
+    if (count !== undefined && printed >= count) done()
+  })
+  try {
+    await client.start()
+    await finished
+  } finally {
+    unsubscribe()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await client.stop()
+  }
+  return 0
+}

@@ -1,0 +1,157 @@
+/**
+ * The Vigil light client as a library under Node (scripts, tests, servers): the same
+ * `VigilClient` as in a browser, with the LightClient running in-process instead of in a
+ * Web Worker (fake-indexeddb in memory as the store unless another IndexedDB is given;
+ * libp2p over WebSockets). Errors cross the same plain-record boundary, so codes are the same.
+ *
+ * ```ts
+ * import { createLightClient } from 'vigil/node'
+ * const client = await createLightClient('.vigil/devnet.json')
+ * ```
+ */
+import { readFile } from 'node:fs/promises'
+import { VigilError, toErrorRecord } from '../core/errors'
+import type { ErrorRecord } from '../core/errors'
+import { parseClientConfig, type ClientConfig } from './config'
+import { explorerMethods } from './explorer-api'
+import type { LightClient, LightClientOptions } from './light-client'
+import { openNodeClient } from './node'
+import { wrapTransport, toVigilError, type ClientApi, type VigilClient } from './remote'
+import type { ClientSnapshot } from './types'
+
+export interface CreateNodeOptions extends LightClientOptions {
+  /** Start without libp2p (L1 only: mined and finalized tips). */
+  noP2P?: boolean
+}
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    throw toErrorRecord(e)
+  }
+}
+
+async function loadConfig(config: ClientConfig | string): Promise<ClientConfig> {
+  if (typeof config !== 'string') return parseClientConfig(config)
+  let text: string
+  try {
+    text = await readFile(config, 'utf8')
+  } catch (e) {
+    throw new VigilError('CONFIG_INVALID', `cannot read config ${config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { details: { path: config } })
+  }
+  try {
+    return parseClientConfig(JSON.parse(text))
+  } catch (e) {
+    if (e instanceof VigilError) throw e
+    throw new VigilError('CONFIG_INVALID', `config ${config} is not JSON: ${(e as Error).message}`, { details: { path: config } })
+  }
+}
+
+/** The WorkerApi over an in-process LightClient: exactly what the Web Worker exposes, minus comlink. */
+export function inProcessApi(options: CreateNodeOptions = {}): ClientApi & { client(): LightClient | null } {
+  let client: LightClient | null = null
+  const subs = new Map<number, () => void>()
+  let nextId = 1
+  const need = (): LightClient => {
+    if (!client) throw new VigilError('CONFIG_INVALID', 'the client has not been started', { severity: 'soft' })
+    return client
+  }
+  return {
+    client: () => client,
+    start: (config) =>
+      guard(async () => {
+        if (client) return client.snapshot()
+        const c = await openNodeClient(parseClientConfig(config), options)
+        client = c
+        const snap = c.snapshot()
+        await c.start()
+        return snap
+      }),
+    snapshot: () => guard(async () => need().snapshot()),
+    subscribe: (cb) =>
+      guard(async () => {
+        const id = nextId++
+        subs.set(id, need().subscribe(cb))
+        return id
+      }),
+    unsubscribe: (id) =>
+      guard(async () => {
+        subs.get(id)?.()
+        subs.delete(id)
+      }),
+    stop: () =>
+      guard(async () => {
+        for (const u of subs.values()) u()
+        subs.clear()
+        await client?.stop()
+        client = null
+      }),
+    ...explorerMethods(need),
+    clearStore: () =>
+      guard(async () => {
+        const c = need()
+        for (const u of subs.values()) u()
+        subs.clear()
+        client = null
+        await c.stop()
+        await c.store.destroy()
+      }),
+  }
+}
+
+/**
+ * Starts a light client in this process for the chain described by `config` (a ClientConfig,
+ * or the path of a JSON file such as the devnet's `.vigil/devnet.json`). Resolves once the
+ * stored state is loaded; syncing continues in the background. Rejects with a VigilError.
+ */
+export async function createLightClient(config: ClientConfig | string, options: CreateNodeOptions = {}): Promise<VigilClient> {
+  let cfg: ClientConfig
+  try {
+    cfg = await loadConfig(config)
+  } catch (e) {
+    throw toVigilError(e)
+  }
+  const api = inProcessApi(options)
+  let initial: ClientSnapshot
+  try {
+    initial = await api.start(cfg)
+  } catch (e) {
+    await api.stop().catch(() => undefined)
+    throw toVigilError(e)
+  }
+  const errorListeners = new Set<(e: ErrorRecord) => void>()
+  return wrapTransport({
+    api,
+    config: cfg,
+    initial,
+    subscribe(cb) {
+      let id: number | null = null
+      let active = true
+      api.subscribe(cb).then(
+        (got) => {
+          if (active) id = got
+          else void api.unsubscribe(got)
+        },
+        (e: unknown) => {
+          for (const fn of errorListeners) fn(toErrorRecord(toVigilError(e)))
+        },
+      )
+      return () => {
+        active = false
+        if (id !== null) void api.unsubscribe(id)
+      }
+    },
+    onError(cb) {
+      errorListeners.add(cb)
+      return () => void errorListeners.delete(cb)
+    },
+    terminate: () => api.stop(),
+  })
+}
+
+export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from './remote'
+export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../core/errors'
+export { parseClientConfig, type ClientConfig } from './config'
+export type * from './types'
+export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../core/types'

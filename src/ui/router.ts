@@ -1,0 +1,66 @@
+/**
+ * Hash routing, no dependency: `#/`, `#/blocks`, `#/blocks/<height>`, `#/block/<height|hash>`
+ * (optionally `?tx=<hash>`), `#/search/<query>`, `#/evidence`, `#/settings`. Hash routes
+ * work from any static host and from `file:`; the server never sees them.
+ */
+import { useSyncExternalStore } from 'react'
+import { getHash, onHashChange, setHash } from './platform'
+
+export type Route =
+  | { page: 'dashboard' }
+  | { page: 'blocks'; height: number | null }
+  | { page: 'block'; q: string; tx: string | null }
+  | { page: 'search'; q: string }
+  | { page: 'evidence' }
+  | { page: 'settings' }
+  | { page: 'not-found'; path: string }
+
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '')
+  const [pathPart = '', query = ''] = raw.split('?')
+  const parts = pathPart.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p)
+    } catch {
+      return p
+    }
+  })
+  const params = new URLSearchParams(query)
+  if (parts.length === 0) return { page: 'dashboard' }
+  const [head, arg] = parts
+  switch (head) {
+    case 'blocks':
+      return { page: 'blocks', height: arg && /^\d+$/.test(arg) ? Number(arg) : null }
+    case 'block':
+      return arg ? { page: 'block', q: arg, tx: params.get('tx') } : { page: 'blocks', height: null }
+    case 'tx':
+      return arg ? { page: 'search', q: arg } : { page: 'dashboard' }
+    case 'search':
+      return { page: 'search', q: arg ?? params.get('q') ?? '' }
+    case 'evidence':
+      return { page: 'evidence' }
+    case 'settings':
+      return { page: 'settings' }
+    default:
+      return { page: 'not-found', path: pathPart }
+  }
+}
+
+export const href = {
+  dashboard: () => '#/',
+  blocks: (height?: number) => (height === undefined ? '#/blocks' : `#/blocks/${height}`),
+  block: (q: string | number, tx?: string) => `#/block/${encodeURIComponent(String(q))}${tx ? `?tx=${encodeURIComponent(tx)}` : ''}`,
+  search: (q: string) => `#/search/${encodeURIComponent(q)}`,
+  evidence: () => '#/evidence',
+  settings: () => '#/settings',
+}
+
+/** The current route; re-renders on every hash change. Server rendering sees the dashboard. */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(onHashChange, getHash, () => '')
+  return parseRoute(hash)
+}
+
+export function navigate(to: string): void {
+  setHash(to)
+}

@@ -1,0 +1,313 @@
+/**
+ * `<vigil-widget>`: the tips and a "verified" badge for the latest (or a given) block, checked
+ * in the visitor's browser by the light client (docs/widget.md). Styles live in a shadow root.
+ *
+ * Attributes (all optional; changes apply at once):
+ *   config  URL of the chain config (default: `devnet.json` at the root of the site serving this script)
+ *   block   `latest` (default), a height, or a block hash
+ *   tip     which tip `latest` follows: proposed (default) | attested | mined | finalized
+ *   mode    `inline` (default: the client runs in a worker on this page) | `iframe` (the widget
+ *           page from the script's origin in an iframe: its own storage, nothing runs here)
+ *   theme   `light` | `dark` (default: the system's)
+ *
+ * Events: `vigil-verified` (detail: the VerifyReport) and `vigil-error` (detail: ErrorRecord).
+ */
+import { createLightClient } from '../client/api'
+import type { VigilClient } from '../client/remote'
+import type { VerifyReport } from '../client/types'
+import type { ErrorRecord } from '../core/errors'
+import { LIVE_STATUSES, type LiveStatus, type Tips } from '../core/types'
+import { WIDGET_CSS } from './styles'
+import workerUrl from '../../workers/client.worker.ts?worker&url'
+
+/** Where this script was loaded from (a chunk under assets/ once built). */
+const SCRIPT_URL = import.meta.url
+/** The root of the Vigil site that served the script: the default config, the iframe page and the explorer live there. */
+const SITE_URL = new URL(import.meta.env.BASE_URL, SCRIPT_URL).href
+
+export const WIDGET_TAG = 'vigil-widget'
+const VERIFY_EVERY_MS = 3_000
+
+/** The light client's module worker. From another origin a worker cannot be constructed directly, so a same-origin blob module imports it (CORS). */
+export function createWidgetWorker(): Worker {
+  const url = new URL(workerUrl, SCRIPT_URL)
+  if (url.origin === location.origin) return new Worker(url, { type: 'module', name: 'vigil-widget' })
+  const blob = new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' })
+  return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'vigil-widget' })
+}
+
+/** One client per config URL on a page, shared by every widget using it (one worker, one store writer). */
+const shared = new Map<string, { client: Promise<VigilClient>; users: number }>()
+
+function acquire(configUrl: string): Promise<VigilClient> {
+  let s = shared.get(configUrl)
+  if (!s) {
+    s = { client: createLightClient(configUrl, { createWorker: createWidgetWorker }), users: 0 }
+    s.client.catch(() => shared.delete(configUrl))
+    shared.set(configUrl, s)
+  }
+  s.users++
+  return s.client
+}
+
+function release(configUrl: string): void {
+  const s = shared.get(configUrl)
+  if (!s) return
+  if (--s.users > 0) return
+  shared.delete(configUrl)
+  void s.client.then((c) => c.close()).catch(() => undefined)
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US')
+const short = (h: string) => `${h.slice(0, 6)}…${h.slice(-4)}`
+
+const LOGO = `<svg viewBox="0 0 32 32" width="16" height="16" aria-hidden="true"><rect width="32" height="32" rx="7" fill="currentColor"/><path d="M8 10l8 13 8-13" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/></svg>`
+
+type BadgeState = 'starting' | 'waiting' | 'verifying' | 'verified' | 'invalid' | 'error'
+
+export class VigilWidget extends HTMLElement {
+  static observedAttributes = ['config', 'block', 'tip', 'mode', 'theme']
+
+  private readonly root: ShadowRoot
+  private client: VigilClient | null = null
+  private configUrl: string | null = null
+  private offs: (() => void)[] = []
+  private tips: Tips | null = null
+  private report: VerifyReport | null = null
+  private lastVerifyKey = ''
+  private lastVerifyAt = 0
+  private verifying = false
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private generation = 0
+  private frameListener: ((e: MessageEvent) => void) | null = null
+
+  constructor() {
+    super()
+    this.root = this.attachShadow({ mode: 'open' })
+  }
+
+  connectedCallback(): void {
+    this.restart()
+  }
+
+  disconnectedCallback(): void {
+    this.teardown()
+  }
+
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (old === value || !this.isConnected) return
+    if (name === 'theme') return
+    if (name === 'block' || name === 'tip') {
+      this.lastVerifyKey = ''
+      this.report = null
+      this.setBadge('waiting', 'Verifying the new target…', '')
+      this.scheduleVerify()
+      return
+    }
+    this.restart()
+  }
+
+  /** The resolved config URL: the attribute (relative to the page) or devnet.json next to the script. */
+  get configURL(): string {
+    const attr = this.getAttribute('config')
+    return attr ? new URL(attr, location.href).href : new URL('devnet.json', SITE_URL).href
+  }
+
+  private get target(): string {
+    return (this.getAttribute('block') ?? 'latest').trim() || 'latest'
+  }
+
+  private get tipName(): LiveStatus {
+    const t = this.getAttribute('tip') as LiveStatus | null
+    return t && (LIVE_STATUSES as readonly string[]).includes(t) ? t : 'proposed'
+  }
+
+  private teardown(): void {
+    this.generation++
+    for (const off of this.offs) off()
+    this.offs = []
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.frameListener) window.removeEventListener('message', this.frameListener)
+    this.frameListener = null
+    if (this.configUrl) release(this.configUrl)
+    this.configUrl = null
+    this.client = null
+    this.tips = null
+    this.report = null
+    this.lastVerifyKey = ''
+  }
+
+  private restart(): void {
+    this.teardown()
+    const gen = this.generation
+    if (this.getAttribute('mode') === 'iframe') return this.renderFrame()
+    this.renderShell()
+    let url: string
+    try {
+      url = this.configURL
+    } catch {
+      return this.showError({ code: 'CONFIG_INVALID', severity: 'hard', message: `config="${this.getAttribute('config')}" is not a URL` })
+    }
+    this.configUrl = url
+    this.setBadge('starting', 'Starting the light client…', 'in this browser, nothing trusted')
+    acquire(url).then(
+      (client) => {
+        if (gen !== this.generation) return
+        this.client = client
+        this.offs.push(
+          client.onTips((tips) => {
+            this.tips = tips
+            this.renderTips()
+            this.scheduleVerify()
+          }),
+          client.onError((e) => this.showError(e.toRecord())),
+        )
+      },
+      (e: unknown) => {
+        if (gen !== this.generation) return
+        const rec = e && typeof e === 'object' && 'toRecord' in e ? (e as { toRecord(): ErrorRecord }).toRecord() : { code: 'INTERNAL' as const, severity: 'hard' as const, message: String(e) }
+        this.showError(rec)
+      },
+    )
+  }
+
+  /** The block to verify now: a fixed one, or the followed tip's current hash. */
+  private targetQuery(): string | null {
+    const t = this.target
+    if (t !== 'latest') return t
+    return this.tips?.[this.tipName]?.hash ?? null
+  }
+
+  private scheduleVerify(): void {
+    if (this.timer || !this.client) return
+    const wait = Math.max(0, VERIFY_EVERY_MS - (Date.now() - this.lastVerifyAt))
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.verifyNow()
+    }, wait)
+  }
+
+  private async verifyNow(): Promise<void> {
+    const client = this.client
+    const q = this.targetQuery()
+    if (!client || this.verifying) return
+    if (!q) return this.setBadge('waiting', `Waiting for the first ${this.tipName} block…`, '')
+    // re-verify when the block or what is known of it changes (e.g. proposed → mined)
+    const held = await client.getBlock(q).catch(() => null)
+    if (!held) return this.setBadge('waiting', `Block ${this.target === 'latest' ? '' : this.target} not synced yet`, 'it will be verified when it arrives')
+    const key = `${held.summary.hash}:${held.summary.status}`
+    if (key === this.lastVerifyKey && this.report) return
+    this.verifying = true
+    this.lastVerifyAt = Date.now()
+    if (!this.report) this.setBadge('verifying', `Verifying block ${fmt(held.summary.height)}…`, '')
+    const gen = this.generation
+    try {
+      const report = await client.verifyBlock(held.summary.hash)
+      if (gen !== this.generation) return
+      this.report = report
+      this.lastVerifyKey = key
+      this.renderReport(report, held.summary.status, held.summary.error?.code ?? null)
+      this.dispatchEvent(new CustomEvent('vigil-verified', { detail: report, bubbles: true, composed: true }))
+    } catch (e) {
+      if (gen !== this.generation) return
+      const rec = e && typeof e === 'object' && 'toRecord' in e ? (e as { toRecord(): ErrorRecord }).toRecord() : { code: 'INTERNAL' as const, severity: 'hard' as const, message: String(e) }
+      this.setBadge('error', `Could not verify: ${rec.code}`, rec.message)
+    } finally {
+      this.verifying = false
+    }
+    // a newer tip may have arrived meanwhile
+    if (this.target === 'latest' && this.tips?.[this.tipName]?.hash !== this.report?.hash) this.scheduleVerify()
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  private renderShell(): void {
+    this.root.innerHTML = `<style>${WIDGET_CSS}</style>
+<section class="card" role="group" aria-label="Vigil light client">
+  <div class="head"><span class="brand">${LOGO}Vigil</span><span><span class="dot" part="dot"></span><span class="chain">connecting…</span></span></div>
+  <dl class="tips" aria-label="Chain tips">${LIVE_STATUSES.map((s) => `<div class="tip"><dt>${s}</dt><dd data-tip="${s}">–</dd></div>`).join('')}</dl>
+  <div class="badge" data-state="starting" role="status" aria-live="polite" part="badge"><span class="mark" aria-hidden="true"><span class="spin"></span></span><span class="badge-text"><span class="badge-title"></span><span class="badge-detail"></span></span></div>
+  <div class="foot"><span>verified in your browser, not by a server</span><a class="details" href="#" target="_blank" rel="noopener">explorer ↗</a></div>
+</section>`
+    const a = this.root.querySelector<HTMLAnchorElement>('.details')!
+    a.href = SITE_URL
+  }
+
+  private renderTips(): void {
+    const tips = this.tips
+    if (!tips) return
+    for (const s of LIVE_STATUSES) {
+      const dd = this.root.querySelector(`[data-tip="${s}"]`)
+      if (dd) dd.textContent = tips[s] ? fmt(tips[s]!.height) : '–'
+    }
+    const dot = this.root.querySelector('.dot')
+    dot?.classList.add('live')
+    const chain = this.root.querySelector('.chain')
+    if (chain && this.client) chain.textContent = `L2 ${this.client.config.l2ChainId} · live`
+  }
+
+  private setBadge(state: BadgeState, title: string, detail: string): void {
+    const b = this.root.querySelector<HTMLElement>('.badge')
+    if (!b) return
+    b.dataset.state = state
+    this.dataset.state = state
+    const mark = b.querySelector('.mark')!
+    if (state === 'verified') mark.textContent = '✓'
+    else if (state === 'invalid' || state === 'error') mark.textContent = '✗'
+    else mark.innerHTML = '<span class="spin"></span>'
+    b.querySelector('.badge-title')!.textContent = title
+    b.querySelector('.badge-detail')!.textContent = detail
+  }
+
+  private renderReport(r: VerifyReport, status: string, storedError: string | null): void {
+    const passed = r.checks.filter((c) => c.status === 'pass').length
+    const failed = r.checks.filter((c) => c.status === 'fail')
+    const a = this.root.querySelector<HTMLAnchorElement>('.details')
+    if (a) a.href = new URL(`#/block/${r.hash}`, SITE_URL).href
+    this.dataset.block = r.hash
+    this.dataset.height = String(r.height)
+    if (r.ok && status !== 'invalid') {
+      this.setBadge('verified', `Verified · block ${fmt(r.height)} (${status})`, `${passed} of ${r.checks.length} checks passed · ${short(r.hash)}`)
+    } else {
+      const codes: string[] = failed.map((c) => c.error?.code ?? c.name)
+      if (codes.length === 0 && storedError) codes.push(storedError)
+      this.setBadge('invalid', `Invalid · block ${fmt(r.height)}`, `${codes.join(', ')}${failed[0] ? `: ${failed[0].detail}` : ''}`)
+    }
+  }
+
+  private showError(e: ErrorRecord): void {
+    if (!this.root.querySelector('.badge')) this.renderShell()
+    const hint = typeof e.details?.hint === 'string' ? ` ${e.details.hint}` : ''
+    this.setBadge('error', `${e.code}`, `${e.message}.${hint}`)
+    this.dispatchEvent(new CustomEvent('vigil-error', { detail: e, bubbles: true, composed: true }))
+  }
+
+  /** iframe mode: the widget page from the script's origin (its own storage and worker); it reports its height. */
+  private renderFrame(): void {
+    const page = new URL('widget.html', SITE_URL)
+    for (const k of ['block', 'tip', 'theme', 'config'] as const) {
+      const v = this.getAttribute(k)
+      if (v !== null && v !== '') page.searchParams.set(k, v)
+    }
+    this.root.innerHTML = `<style>${WIDGET_CSS}</style>`
+    const frame = document.createElement('iframe')
+    frame.title = 'Vigil light client widget'
+    frame.src = page.href
+    frame.loading = 'lazy'
+    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups')
+    this.root.append(frame)
+    this.frameListener = (e: MessageEvent) => {
+      if (e.origin !== page.origin || e.source !== frame.contentWindow) return
+      const d = e.data as { type?: string; height?: number; state?: string }
+      if (d?.type !== 'vigil-widget-size') return
+      if (typeof d.height === 'number' && d.height > 0 && d.height < 2000) frame.style.height = `${Math.ceil(d.height)}px`
+      if (typeof d.state === 'string') this.dataset.state = d.state
+    }
+    window.addEventListener('message', this.frameListener)
+  }
+}
+
+export function defineWidget(tag = WIDGET_TAG): void {
+  if (!customElements.get(tag)) customElements.define(tag, VigilWidget)
+}

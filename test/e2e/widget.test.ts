@@ -1,0 +1,147 @@
+/**
+ * The embeddable widget in real Chromium, on a page served from ANOTHER origin than Vigil's
+ * (a second HTTP server on another port): one script tag, `<vigil-widget>` elements following
+ * the latest block and a given one (one shared client), the iframe mode, styles isolated from
+ * the host page, and the demo page of public/. Screenshots: test-results/widget-*.png.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { launchBrowser, startVite, repoRoot, type LaunchedBrowser, type ViteHandle } from '../helpers/browser'
+import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+
+/* page.evaluate callbacks run in Chromium; this file is type-checked without DOM types */
+declare const document: any // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const window: any // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const localStorage: any // eslint-disable-line @typescript-eslint/no-explicit-any
+declare function getComputedStyle(e: unknown): any // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const shots = join(repoRoot, 'test-results')
+
+let devnet: DevnetProcess
+let vite: ViteHandle
+let host: Server
+let hostUrl: string
+let browser: LaunchedBrowser
+
+function hostPage(vigil: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A site that embeds Vigil</title>
+<script type="module" src="${vigil}widget.js"></script>
+<style>
+  body { font: 18px/1.6 Georgia, serif; margin: 24px; background: #fffbe8; }
+  /* hostile host styles: none of this may reach the widget */
+  * { color: rgb(255, 0, 170) !important; letter-spacing: 3px; }
+  div, span, dd, dt, section { font-family: 'Comic Sans MS', cursive; border-color: red; }
+</style></head><body>
+<h1>Someone else's page</h1>
+<vigil-widget id="latest" config="${vigil}devnet.json"></vigil-widget>
+<vigil-widget id="given" config="${vigil}devnet.json" block="2" theme="dark"></vigil-widget>
+<vigil-widget id="framed" mode="iframe" tip="mined"></vigil-widget>
+</body></html>`
+}
+
+const state = (page: Page, id: string) => page.evaluate((i) => document.getElementById(i)?.dataset.state ?? null, id)
+
+async function waitState(page: Page, id: string, want: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: string | null = null
+  while (Date.now() < deadline) {
+    last = await state(page, id)
+    if (last === want) return
+    await page.waitForTimeout(200)
+  }
+  const text = await page.evaluate((i) => document.getElementById(i)?.shadowRoot?.querySelector('.badge')?.textContent ?? '', id)
+  throw new Error(`widget #${id} never reached ${want} (last ${last}: ${text})`)
+}
+
+beforeAll(async () => {
+  await mkdir(shots, { recursive: true })
+  ;[devnet, vite] = await Promise.all([startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48']), startVite({ mode: 'preview', devnetConfigPath: join(repoRoot, '.vigil', 'widget-e2e-devnet.json') })])
+  const { copyFile } = await import('node:fs/promises')
+  await copyFile(devnet.configPath, join(repoRoot, '.vigil', 'widget-e2e-devnet.json'))
+  host = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(hostPage(vite.url))
+  })
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', () => r()))
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`
+  browser = await launchBrowser({ viewport: { width: 1000, height: 900 } })
+}, 180_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise<void>((r) => (host ? host.close(() => r()) : r()))
+  await vite?.close()
+  await devnet?.stop()
+}, 60_000)
+
+describe('the widget on a page from another origin', () => {
+  it('one script tag: the latest block and a given block verified in the visitor’s browser, styles isolated', async () => {
+    const { page, logs } = browser
+    expect(new URL(hostUrl).origin).not.toBe(new URL(vite.url).origin)
+    await page.goto(hostUrl)
+    await waitState(page, 'latest', 'verified', 60_000)
+    await waitState(page, 'given', 'verified', 30_000)
+    const given = await page.evaluate(() => {
+      const el = document.getElementById('given')!
+      return { height: el.dataset.height, text: el.shadowRoot!.querySelector('.badge')!.textContent }
+    })
+    expect(given.height).toBe('2')
+    expect(given.text).toMatch(/Verified · block 2 \((mined|finalized)\)/)
+    const latest = await page.evaluate(() => {
+      const el = document.getElementById('latest')!
+      const tips = [...el.shadowRoot!.querySelectorAll('[data-tip]')].map((d) => d.textContent)
+      return { tips, height: Number(el.dataset.height) }
+    })
+    expect(latest.height).toBeGreaterThan(0)
+    expect(latest.tips[0]).toMatch(/\d/)
+    // the host's `* { color: … !important }` does not cross the shadow boundary
+    const colors = await page.evaluate(() => {
+      const el = document.getElementById('latest')!
+      const title = el.shadowRoot!.querySelector('.badge-title')!
+      return { title: getComputedStyle(title).color, font: getComputedStyle(title).fontFamily, spacing: getComputedStyle(title).letterSpacing, host: getComputedStyle(document.querySelector('h1')!).color }
+    })
+    expect(colors.host).toBe('rgb(255, 0, 170)')
+    expect(colors.title).not.toBe('rgb(255, 0, 170)')
+    expect(colors.font).not.toContain('Comic')
+    expect(colors.spacing).toBe('normal')
+    // both inline widgets share one client (one worker): the same config URL
+    expect(logs.filter((l) => l.startsWith('pageerror'))).toEqual([])
+    await page.screenshot({ path: join(shots, 'widget-other-origin.png'), fullPage: true })
+  }, 120_000)
+
+  it('iframe mode: the widget page from Vigil’s origin, sized to its content, verified', async () => {
+    const { page } = browser
+    await waitState(page, 'framed', 'verified', 60_000)
+    const frame = page.frames().find((f) => f.url().startsWith(`${vite.url}widget.html`))!
+    expect(frame).toBeTruthy()
+    expect(new URL(frame.url()).searchParams.get('tip')).toBe('mined')
+    const badge = await frame.evaluate(() => document.querySelector('vigil-widget')!.shadowRoot!.querySelector('.badge')!.textContent)
+    expect(badge).toMatch(/Verified · block \d+ \((mined|finalized)\)/)
+    const height = await page.evaluate(() => document.getElementById('framed')!.shadowRoot!.querySelector('iframe')!.getBoundingClientRect().height)
+    expect(height).toBeGreaterThan(100)
+  }, 90_000)
+
+  it('changing the block attribute re-verifies; a block that does not exist yet waits', async () => {
+    const { page } = browser
+    await page.evaluate(() => document.getElementById('given')!.setAttribute('block', '1'))
+    await page.waitForFunction(() => document.getElementById('given')?.dataset.height === '1', null, { timeout: 30_000 })
+    await page.evaluate(() => document.getElementById('given')!.setAttribute('block', '99999999'))
+    await waitState(page, 'given', 'waiting', 15_000)
+  }, 60_000)
+
+  it('the demo page in public/ embeds every variant', async () => {
+    const { page } = browser
+    await page.goto(`${vite.url}widget-demo.html`)
+    await waitState(page, 'latest', 'verified', 60_000)
+    await page.waitForFunction(() => (document.getElementById('log')?.textContent ?? '').startsWith('vigil-verified: block'), null, { timeout: 20_000 })
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await page.setViewportSize({ width: 360, height: 800 })
+    await page.waitForTimeout(500)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await page.screenshot({ path: join(shots, 'widget-demo-360-dark.png'), fullPage: true })
+  }, 90_000)
+})

@@ -1,0 +1,66 @@
+/** Shared waits for the body-path integration tests (test/integration/bodies*.test.ts). */
+import { spawn } from 'node:child_process'
+import type { LightClient } from '../../src/client/light-client'
+import type { ClientSnapshot } from '../../src/client/types'
+import type { DevnetProcess } from './devnet'
+import { repoRoot } from './devnet'
+
+/** Resolves with the first snapshot satisfying `pred` (the client pushes one on every change). */
+export function waitForSnapshot(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
+  return new Promise((resolve, reject) => {
+    let last: ClientSnapshot | null = null
+    const timer = setTimeout(() => {
+      unsub()
+      reject(new Error(`timed out waiting for ${what}; tips ${JSON.stringify(last?.tips)} bodies ${JSON.stringify(last?.bodies)} sources ${JSON.stringify(last?.sources)}`))
+    }, timeoutMs)
+    const unsub = client.subscribe((s) => {
+      last = s
+      if (pred(s)) {
+        clearTimeout(timer)
+        queueMicrotask(() => unsub())
+        resolve(s)
+      }
+    })
+  })
+}
+
+/** Full mode: the mined tip is at least `height` and every canonical block up to it has a verified body. */
+export function bodiesUpTo(s: ClientSnapshot, height: number): boolean {
+  const b = s.bodies
+  return (s.tips.mined?.height ?? 0) >= height && !!b && b.ready && (b.lowestMissing === null || b.lowestMissing > height)
+}
+
+/** Polls the devnet's /status (gateway) until the proposer has built `height` blocks. */
+export async function devnetHeight(devnet: DevnetProcess, height: number, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now()
+  for (;;) {
+    // a fresh connection per poll; a transient reset is retried
+    const s = (await fetch(`${devnet.info.devnet.gatewayUrl}/status`, { headers: { connection: 'close' } })
+      .then((r) => r.json())
+      .catch(() => ({ height: -1 }))) as { height: number }
+    if (s.height >= height) return
+    if (Date.now() - t0 > timeoutMs) throw new Error(`devnet at height ${s.height}, waited for ${height}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** Runs `vigil ARGS`; resolves with the exit code and the last stdout line parsed as JSON (null if none). */
+export function runVigil(args: string[]): Promise<{ code: number | null; report: Record<string, any> | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/vigil.js', ...args], { cwd: repoRoot })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').at(-1)
+      let report: Record<string, any> | null = null
+      try {
+        report = last ? JSON.parse(last) : null
+      } catch {
+        report = null
+      }
+      resolve({ code, report, stderr: err })
+    })
+  })
+}

@@ -1,0 +1,118 @@
+/**
+ * `--fault pruned-only`: the devnet starts no archival node, only the pruned full node (newest
+ * 32 heights). A late client whose L1 RPC is behind syncs what the pruned node holds over
+ * req/resp (verified, linked among themselves), says which heights are unavailable, never asks
+ * the pruned node for bodies it dropped, and links the rest once L1 delivers the mined chain.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { openNodeClient } from '../../src/client/node'
+import type { LightClient } from '../../src/client/light-client'
+import type { ClientSnapshot } from '../../src/client/types'
+import type { Hex } from '../../src/core/types'
+import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
+import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
+
+type FullNodeView = FullNodeInfo & { status: { earliestHeader: number; earliestBody: number; latest: number }; counters: FullNodeCounters }
+
+function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
+  return new Promise((resolve, reject) => {
+    let last: ClientSnapshot | null = null
+    const timer = setTimeout(() => {
+      unsub()
+      reject(new Error(`timed out waiting for ${what}; sync ${JSON.stringify(last?.sync)} reqresp ${JSON.stringify(last?.sources.reqresp)} failures ${JSON.stringify(last?.failures)}`))
+    }, timeoutMs)
+    const unsub = client.subscribe((s) => {
+      last = s
+      if (pred(s)) {
+        clearTimeout(timer)
+        queueMicrotask(() => unsub())
+        resolve(s)
+      }
+    })
+  })
+}
+
+describe('--fault pruned-only', () => {
+  let devnet: DevnetProcess
+  let proxy: L1Proxy
+  let client: LightClient | null = null
+  const getJson = async <T>(path: string): Promise<T> => {
+    const url = `${devnet.info.devnet.gatewayUrl}${path}`
+    try {
+      return (await (await fetch(url)).json()) as T
+    } catch {
+      return (await (await fetch(url, { headers: { connection: 'close' } })).json()) as T
+    }
+  }
+  const prunedNode = async () => (await getJson<FullNodeView[]>('/full-nodes'))[0]!
+  /** The devnet's progress has no push channel: poll its status endpoint. */
+  const untilPrunedEarliest = async (min: number, timeoutMs: number) => {
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      const n = await prunedNode()
+      if (n.status.earliestHeader >= min) return n
+      if (Date.now() > end) throw new Error(`pruned node still holds from ${n.status.earliestHeader}`)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnetProcess(['--slot', '2', '--blocks-per-slot', '8', '--committee', '16', '--fault', 'pruned-only'])
+    proxy = await startL1Proxy(devnet.info.devnet.rpcUrl)
+  }, 120_000)
+
+  afterAll(async () => {
+    await client?.stop()
+    await proxy?.close()
+    await devnet?.stop()
+  }, 60_000)
+
+  it('syncs what the pruned node holds, and asks it for nothing it dropped', async () => {
+    expect(devnet.info.fullNodes?.map((n) => n.kind)).toEqual(['pruned'])
+    // the pruned node has dropped the first blocks
+    const start = await untilPrunedEarliest(9, 60_000)
+    const h0 = start.status.latest
+    proxy.pin(devnet.info.l1.deployBlock) // L1 behind: nothing mined is visible, only req/resp can deliver history
+    const t0 = performance.now()
+    client = await openNodeClient({ ...devnet.info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }, { storeName: 'syncer-pruned-only', reqresp: { statusIntervalMs: 1_000 } })
+    await client.start()
+    const s = await waitFor(client, (x) => (x.sync?.base ?? 0) >= h0 && x.sync?.unavailableBelow != null, 40_000, `base ≥ ${h0} with a pruned lower edge`)
+    const lowest = s.sync!.unavailableBelow!
+    console.log(`[syncer] pruned-only: synced ${lowest}..${s.sync!.base} in ${Math.round(performance.now() - t0)} ms; heights below ${lowest} unavailable from any peer`)
+    expect(lowest).toBeGreaterThan(start.status.earliestHeader)
+    expect(s.sources.reqresp!.accepted).toBeGreaterThanOrEqual(h0 - lowest + 1 - 8)
+    expect(s.sources.reqresp!.rejected).toBe(0)
+    expect(s.failures).toEqual([])
+    // held: lowest..base, each verified; nothing below; the segment's bottom waits for its parent
+    expect(client.engine.canonicalBlock(lowest - 1)).toBeUndefined()
+    for (let h = lowest; h <= h0; h++) expect(client.engine.canonicalBlock(h)?.checks.proposerSignature, `block ${h}`).toBe(true)
+    // (gossip may be a block ahead of the syncer at the tip: only heights up to h0 are settled)
+    expect(client.engine.unlinkedBlocks().filter((b) => b.height <= h0).map((b) => b.height)).toEqual([lowest])
+    const n1 = await prunedNode()
+    expect(n1.counters.rangesBelowEarliest).toBe(0)
+    expect(n1.counters.headersServed).toBeGreaterThan(0)
+
+    // once the node has pruned the bottom of what we synced, its bodies are not asked of it at all
+    const bottom = Array.from({ length: 4 }, (_, i) => client!.engine.canonicalBlock(lowest + i)!).map((b) => ({ hash: b.hash as Hex, height: b.height }))
+    await waitFor(client, (x) => x.peers.some((p) => (p.reqresp?.announced?.earliestBody ?? 0) > lowest + 4), 30_000, 'the pruned node announcing a higher edge')
+    const got = await client.reqresp.bodies(bottom)
+    expect(got.size).toBe(0)
+    const n2 = await prunedNode()
+    expect(n2.counters.bodiesRequests).toBe(0)
+    expect(n2.counters.bodiesMissing).toBe(0)
+    // while bodies it still holds are asked of it, and verify
+    const top = client.engine.canonicalBlock(h0)!
+    const recent = await client.reqresp.bodies([{ hash: top.hash as Hex, height: top.height }])
+    expect(await client.engine.onBody(top.hash as Hex, recent.get(top.hash as Hex)!, 'reqresp')).toBe(true)
+    expect((await prunedNode()).counters.bodiesServed).toBe(1)
+
+    // L1 catches up: mined checkpoints bring the history the pruned node no longer has, and it links up
+    proxy.up()
+    const m = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= h0, 40_000, `mined ≥ ${h0}`)
+    expect(m.reorgs).toEqual([])
+    expect(m.counts.invalid).toBe(0)
+    expect(client.engine.canonicalBlock(lowest)!.checks.linkage).toBe(true)
+    expect(client.engine.unlinkedBlocks().filter((b) => b.height <= h0)).toEqual([])
+  }, 90_000)
+})
