@@ -5,8 +5,9 @@
  * - Headers: the canonical chain the engine keeps in memory (its recent window), each row read
  *   from the store with the proposer signature it verified; a block without a signature (learnt
  *   from L1 only) cannot be served, so the announced range stops below it.
- * - status: `latest` = the canonical proposed tip; `earliestHeader` = the lowest height reached
- *   walking the canonical chain down from it without a hole; bodies: the light mode holds
+ * - status: `latest` = the highest canonical block (≤ 64 below the proposed tip) stored with its
+ *   proposer signature; `earliestHeader` = the lowest height reached walking the canonical
+ *   chain down from it without a hole or an unsigned block; bodies: the light mode holds
  *   none, so `earliestBody` > `latest` (nothing announced); `bodiesByHash` still answers
  *   whatever bodies the store holds.
  * - Bounded: one status walk per second at most (cached), ≤ 64 headers / ≤ 16 bodies per call

@@ -43,7 +43,13 @@ export interface PagePeer {
   stop(): Promise<void>
 }
 
-export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConfig, opts: { logger?: Logger } = {}): Promise<PagePeer> {
+export interface PagePeerOptions {
+  logger?: Logger
+  /** Subscribe to the gossip topics (default true). Without gossip the client follows the chain by req/resp (status heads) and L1 only. */
+  gossip?: boolean
+}
+
+export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConfig, opts: PagePeerOptions = {}): Promise<PagePeer> {
   const log = opts.logger ?? createLogger('vigil-page-p2p')
   const node = await createP2PNode({
     role: 'client-page',
@@ -56,7 +62,7 @@ export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConf
 
   // gossip → worker → verdict
   const t = topics(config.l2ChainId)
-  for (const topic of [t.blockProposal, t.checkpointProposal, t.checkpointAttestation]) offs.push(subscribeTopic(node, topic, (data) => api.deliverGossip(topic, data)))
+  if (opts.gossip !== false) for (const topic of [t.blockProposal, t.checkpointProposal, t.checkpointAttestation]) offs.push(subscribeTopic(node, topic, (data) => api.deliverGossip(topic, data)))
 
   // req/resp out: the worker's syncer asks through us
   const net: PageNet = {

@@ -12,7 +12,7 @@ import { VigilError, toErrorRecord, type ErrorCode, type ErrorRecord } from '../
 import type { PagePeerApi, WorkerApi } from './bridge'
 import { parseClientConfig, type ClientConfig } from './config'
 import type { ClientSnapshot } from './types'
-import type { PagePeer } from './page-p2p'
+import type { PagePeer, PagePeerOptions } from './page-p2p'
 
 export const DEFAULT_CONFIG_URL = '/devnet.json'
 export const DEVNET_HINT = 'Start the devnet with `npm run devnet` (or the devnet and the app together with `npm start`), then reload this page.'
@@ -41,6 +41,8 @@ export interface ConnectOptions {
    * sync from this tab and it from them) instead of in the worker. src/client/page-p2p.ts.
    */
   pageP2P?: boolean
+  /** Options of the page's node (with `pageP2P`), e.g. `{ gossip: false }`. */
+  pageP2POptions?: PagePeerOptions
 }
 
 export interface ClientConnection {
@@ -241,7 +243,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   if (options.pageP2P) {
     try {
       const { startPagePeer } = await import('./page-p2p')
-      peer = await startPagePeer(api, config)
+      peer = await startPagePeer(api, config, options.pageP2POptions ?? {})
     } catch (e) {
       await terminate()
       throw new VigilError('SOURCE_UNAVAILABLE', `the page's libp2p node did not start: ${toErrorRecord(e).message}`, { severity: 'soft', details: { stage: 'start', hint: defaultHint('SOURCE_UNAVAILABLE', 'start') } })

@@ -6,6 +6,10 @@ export type TransportKind = 'websockets' | 'webrtc' | 'webrtc-direct' | 'relay' 
 /** Which transport a connection's remote address says it runs over. */
 export function transportOf(addr: Multiaddr): TransportKind {
   const names = addr.getComponents().map((c) => c.name)
+  // through a relay, what follows the last /p2p-circuit is the connection; what precedes it is
+  // only the hop to the relay (which may itself be webrtc-direct): browser↔browser WebRTC is /p2p-circuit/webrtc
+  const circuit = names.lastIndexOf('p2p-circuit')
+  if (circuit >= 0) return names.slice(circuit + 1).includes('webrtc') ? 'webrtc' : 'relay'
   if (names.includes('webrtc-direct')) return 'webrtc-direct'
   // a browser↔browser WebRTC connection is set up through a relay: /…/p2p-circuit/webrtc/p2p/…
   if (names.includes('webrtc')) return 'webrtc'

@@ -1,4 +1,4 @@
-/** What the page can be showing. Plain data: the view renders it, useClient produces it. */
+/** What the page can be showing. Plain data: the view renders it, useVigil produces it. */
 import type { ClientSnapshot } from '../client/types'
 import type { ErrorRecord } from '../core/errors'
 import type { VigilClient } from '../client/remote'

@@ -17,7 +17,7 @@ import type { ChainStatus } from '../../src/p2p/protocols/common'
 // the fixture's window.vigilPeer (test/e2e/fixtures/browser-peers.ts), seen from Node
 interface PeerFixtureView {
   vigilPeer: {
-    start(config: ClientConfig): Promise<string>
+    start(config: ClientConfig, gossip?: boolean): Promise<string>
     addrs(): string[]
     dial(addr: string): Promise<void>
     snapshot(): Promise<ClientSnapshot>
@@ -25,7 +25,6 @@ interface PeerFixtureView {
     served(): { requests: number; items: number; byProtocol: Record<string, number> }
   }
 }
-const fx = (w: unknown) => (w as PeerFixtureView).vigilPeer
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, page?: Page): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -64,7 +63,8 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
   beforeAll(async () => {
     ;[devnet, vite, browser] = await Promise.all([
       startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '16']),
-      startVite({ mode: 'dev', root: join(repoRoot, 'test/e2e/fixtures') }),
+      // a production build: the dev server would re-optimise libp2p on first use and reload the page mid-test
+      startVite({ mode: 'preview', root: join(repoRoot, 'test/e2e/fixtures'), input: { main: join(repoRoot, 'test/e2e/fixtures/browser-peers.html') } }),
       // host candidates as plain IPs (headless Chromium otherwise hides them behind mDNS names nobody resolves here)
       chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns'] }),
     ])
@@ -84,30 +84,38 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
     const config = rest as unknown as ClientConfig
     try {
       const a = await openPage('A')
-      const aId = await a.evaluate((c) => fx(globalThis).start(c), config)
+      const aId = await a.evaluate((c) => (globalThis as unknown as PeerFixtureView).vigilPeer.start(c), config)
       // A holds (and announces) a signed range of at least 6 headers
       const announced = await until('A announces a range', async () => {
-        const s = await a.evaluate(() => fx(globalThis).status())
+        const s = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.status())
         return s.latest - s.earliestHeader >= 5 ? s : null
       }, 40_000, a)
-      // A's WebRTC address through the relay
-      const addr = await until('A has a /p2p-circuit/webrtc address', async () => (await a.evaluate(() => fx(globalThis).addrs())).find((x) => x.includes('/p2p-circuit/webrtc')), 20_000, a)
+      // A's WebRTC address through the relay (signalling over the relay's WebSocket listener)
+      const addr = await until('A has a /p2p-circuit/webrtc address', async () => (await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.addrs())).find((x) => /\/ws\/p2p\/[^/]+\/p2p-circuit\/webrtc\/p2p\//.test(x)), 20_000, a)
 
       const admin = devnet.info.devnet.adminUrl!
       expect((await fetch(`${admin}/admin/faults/refuse-ranges`, { method: 'POST' })).status).toBe(200)
 
       const b = await openPage('B')
-      await b.evaluate((c) => fx(globalThis).start(c), config)
+      // B without gossip: provisional blocks above its mined tip (L1) can then only come by req/resp,
+      // so the headers it syncs from A are new to it (accepted), not echoes of gossip
+      await b.evaluate((c) => (globalThis as unknown as PeerFixtureView).vigilPeer.start(c, false), config)
       await until('B dials A over WebRTC', async () => {
-        await b.evaluate((x) => fx(globalThis).dial(x), addr)
+        await b.evaluate((x) => (globalThis as unknown as PeerFixtureView).vigilPeer.dial(x), addr)
         return true
       }, 20_000, b)
 
+      let lastB: ClientSnapshot | null = null
       const fromA = await until('B syncs headers from A', async () => {
-        const s = await b.evaluate(() => fx(globalThis).snapshot())
+        const s = await b.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.snapshot())
+        lastB = s
         const peer = s.peers.find((p) => p.id === aId)
         return peer?.reqresp && peer.reqresp.items > 0 && (s.sources.reqresp?.accepted ?? 0) > 0 ? { s, peer } : null
-      }, 45_000, b)
+      }, 45_000, b).catch((e: unknown) => {
+        const s = lastB as ClientSnapshot | null
+        console.log(`A=${aId}`, JSON.stringify({ sync: s?.sync, reqresp: s?.sources.reqresp, tips: s?.tips, peers: s?.peers.map((p) => ({ id: p.id, t: p.transport, rr: p.reqresp })) }, null, 1))
+        throw e
+      })
 
       const peer: PeerSummary = fromA.peer
       expect(peer.transport).toBe('webrtc')
@@ -121,7 +129,7 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
       expect(full.size).toBeGreaterThan(0)
       for (const p of fromA.s.peers.filter((x) => full.has(x.id))) expect(p.reqresp?.items ?? 0).toBe(0)
       // and A's page answered them from its worker's store
-      const served = await a.evaluate(() => fx(globalThis).served())
+      const served = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.served())
       expect(served.byProtocol.headers_by_range).toBeGreaterThan(0)
       expect(served.items).toBeGreaterThan(0)
     } catch (e) {

@@ -85,12 +85,9 @@ describe('the widget on a page from another origin', () => {
     await page.goto(hostUrl)
     await waitState(page, 'latest', 'verified', 60_000)
     await waitState(page, 'given', 'verified', 30_000)
-    const given = await page.evaluate(() => {
-      const el = document.getElementById('given')!
-      return { height: el.dataset.height, text: el.shadowRoot!.querySelector('.badge')!.textContent }
-    })
-    expect(given.height).toBe('2')
-    expect(given.text).toMatch(/Verified · block 2 \((mined|finalized)\)/)
+    // block 2 may first arrive provisional (peers, backup RPC) and is re-verified when L1 mines it
+    await page.waitForFunction(() => /Verified · block 2 \((mined|finalized)\)/.test(document.getElementById('given')?.shadowRoot?.querySelector('.badge')?.textContent ?? ''), null, { timeout: 30_000 })
+    expect(await page.evaluate(() => document.getElementById('given')!.dataset.height)).toBe('2')
     const latest = await page.evaluate(() => {
       const el = document.getElementById('latest')!
       const tips = [...el.shadowRoot!.querySelectorAll('[data-tip]')].map((d) => d.textContent)

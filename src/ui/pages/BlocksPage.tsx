@@ -141,9 +141,8 @@ export function VirtualBlockList({ lowest, highest, source, version, startHeight
     const height = highest - i
     const w = cache.current.get(windowOf(height))
     const row = w?.rows.get(height)
-    const top = scrollTop - offset + (i - first) * ROW_H
     rows.push(
-      <div role="row" aria-rowindex={i + 2} key={height} className={`vrow ${row ? `row-${row.block.status}` : 'vrow-empty'}`} style={{ top, height: ROW_H }} data-testid="vrow" data-height={height} data-status={row?.block.status ?? (w ? 'absent' : 'loading')}>
+      <div role="row" aria-rowindex={i + 2} key={height} className={`vrow ${row ? `row-${row.block.status}` : 'vrow-empty'}`} style={{ height: ROW_H }} data-testid="vrow" data-height={height} data-status={row?.block.status ?? (w ? 'absent' : 'loading')}>
         <span role="rowheader" className="vcell vcell-height">
           {row ? <a href={href.block(row.block.hash)}>{formatCount(height)}</a> : formatCount(height)}
         </span>
@@ -237,7 +236,10 @@ export function VirtualBlockList({ lowest, highest, source, version, startHeight
           data-testid="block-list-scroll"
         >
           <div className="vspacer" style={{ height: spacer }}>
-            {rows}
+            {/* one translated window of rows in normal flow: scrolling moves one layer, no row relayouts */}
+            <div className="vwindow" style={{ transform: `translateY(${Math.round(scrollTop - offset)}px)` }}>
+              {rows}
+            </div>
           </div>
         </div>
       </div>

@@ -121,6 +121,17 @@ export function EvidencePage({ client, version }: { client: EvidenceClient | nul
                   </>
                 ) : null}
               </p>
+              {i.kind === 'equivocation' && (i.data as { kind?: string }).kind === 'double-proposal' ? (
+                <p className="small">
+                  The two proposals:{' '}
+                  {i.hashes.map((h, k) => (
+                    <span key={h}>
+                      {k > 0 ? ' · ' : ''}
+                      <a href={href.block(h)}>{k === 0 ? 'first seen' : 'second'}</a>
+                    </span>
+                  ))}
+                </p>
+              ) : null}
               {i.error ? <p className="small muted">{i.error.message}</p> : null}
               <details>
                 <summary>Raw evidence</summary>
