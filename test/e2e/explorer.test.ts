@@ -60,6 +60,7 @@ async function writeReactExample(): Promise<string> {
 
 beforeAll(async () => {
   await mkdir(shots, { recursive: true })
+  await mkdir(join(repoRoot, '.vigil'), { recursive: true }) // absent on a fresh clone
   const reactExample = await writeReactExample()
   // one production build: the app, the 1M-row list fixture and the docs' React example
   const input = { ...PAGE_INPUTS, 'block-list': join(repoRoot, 'test/e2e/fixtures/block-list.html'), 'react-example': reactExample }

@@ -59,6 +59,7 @@ async function waitState(page: Page, id: string, want: string, timeoutMs: number
 
 beforeAll(async () => {
   await mkdir(shots, { recursive: true })
+  await mkdir(join(repoRoot, '.vigil'), { recursive: true }) // absent on a fresh clone
   ;[devnet, vite] = await Promise.all([startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48']), startVite({ mode: 'preview', devnetConfigPath: join(repoRoot, '.vigil', 'widget-e2e-devnet.json') })])
   const { copyFile } = await import('node:fs/promises')
   await copyFile(devnet.configPath, join(repoRoot, '.vigil', 'widget-e2e-devnet.json'))
