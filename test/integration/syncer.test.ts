@@ -62,7 +62,11 @@ describe('req/resp sync from devnet full nodes', () => {
       await new Promise((r) => setTimeout(r, 250))
     }
   }
-  const config = () => ({ ...devnet.info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } })
+  // req/resp is the path under test: no backup L2 RPC (it would fill gaps first)
+  const config = () => {
+    const { l2RpcUrl: _rpc, ...info } = devnet.info
+    return { ...info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }
+  }
 
   beforeAll(async () => {
     devnet = await startDevnetProcess(['--slot', '2', '--blocks-per-slot', '8', '--committee', '16'])
