@@ -28,9 +28,17 @@ describe('store survives a worker killed mid-write (Chromium, IndexedDB)', () =>
     const { page } = browser
     let lastHeight = 0
     for (let round = 0; round < 6; round++) {
-      await page.goto(`${vite.url}store-kill.html`)
-      // kill at varying points inside the next write
-      const res = await page.evaluate(([r, d]) => (globalThis as unknown as KillWindow).killMidWrite(r, d), [round, [0, 2, 5, 9, 14, 20][round]!] as [number, number])
+      // on a fresh clone Vite's dev server may re-optimise dependencies and reload the page once:
+      // wait for a settled page, and run again if a reload destroyed the context mid-run
+      const run = async () => {
+        await page.goto(`${vite.url}store-kill.html`, { waitUntil: 'networkidle' })
+        // kill at varying points inside the next write
+        return page.evaluate(([r, d]) => (globalThis as unknown as KillWindow).killMidWrite(r, d), [round, [0, 2, 5, 9, 14, 20][round]!] as [number, number])
+      }
+      const res = await run().catch((e: Error) => {
+        if (!/Execution context was destroyed/.test(e.message)) throw e
+        return run()
+      })
       expect(res.writesStarted).toBeGreaterThanOrEqual(3)
       expect(res.problems).toEqual([])
       // state only ever moves forward by whole 400-block steps
