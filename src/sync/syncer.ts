@@ -26,6 +26,12 @@
  *   cannot verify yet (a soft failure: committee not readable, L1 unreachable or behind) is
  *   held, not refetched, and retried lowest first with exponential backoff until
  *   `pendingTimeoutMs`; the headers above it in the same answer are held behind it.
+ * - **Trusted hash** (weak subjectivity, as go-header's trusted hash / op-node): with
+ *   `trusted: { height, hash }` the syncer first fetches the header at that height (count 1),
+ *   checks its hash (a different one: TRUSTED_HASH_MISMATCH, hard, the peer penalised, another
+ *   asked), has the engine verify its proposer signature, and makes it the base. Nothing below
+ *   it is ever fetched. Not found within `trustedTimeoutMs`: TRUSTED_HEADER_UNAVAILABLE (soft)
+ *   is recorded once and the search goes on (gossip and L1 keep being followed meanwhile).
  */
 import { VigilError, isVigilError } from '../core/errors'
 import type { AbortOptions, Hex } from '../core/types'
@@ -61,7 +67,16 @@ export interface HeaderExchange {
 }
 
 /** The engine surface the syncer uses. */
-export type SyncTarget = Pick<SyncEngine, 'getTips' | 'canonicalBlock' | 'unlinkedBlocks' | 'knows' | 'softFailure' | 'onSignedHeader' | 'onChange'>
+export type SyncTarget = Pick<SyncEngine, 'getTips' | 'canonicalBlock' | 'unlinkedBlocks' | 'knows' | 'softFailure' | 'onSignedHeader' | 'onChange' | 'recordFailure'>
+
+/** A header trusted by hash (weak-subjectivity start): history starts at `height`. */
+export interface TrustedHeader {
+  height: number
+  hash: Hex
+}
+
+/** Default time to find the trusted header before TRUSTED_HEADER_UNAVAILABLE (soft) is recorded. */
+export const TRUSTED_TIMEOUT_MS = 30_000
 
 export interface SyncerOptions {
   engine: SyncTarget
@@ -81,6 +96,10 @@ export interface SyncerOptions {
   retryMaxMs?: number
   /** Deepest walk back by parent hash. Default 1024 headers. */
   maxWalkBack?: number
+  /** Start from this header (trusted by hash) instead of genesis: nothing below it is fetched. */
+  trusted?: TrustedHeader
+  /** How long to look for the trusted header before a soft TRUSTED_HEADER_UNAVAILABLE. Default 30 s. */
+  trustedTimeoutMs?: number
   logger?: Logger
   now?: () => number
   /** Called when progress changes (for snapshot pushes). */
@@ -105,12 +124,27 @@ interface Base {
 
 type Fetched = { peer: string; headers: SignedHeader[] } | { error: unknown }
 
+interface Anchor extends TrustedHeader {
+  state: 'searching' | 'anchored' | 'unavailable'
+  /** The peer whose header became the base (null: the store or L1 already held it). */
+  peer: string | null
+  since: number
+  /** The header with the trusted hash, fetched but not verifiable yet (soft): retried, not refetched. */
+  found: { sh: SignedHeader; peer: string } | null
+}
+
 export class Syncer {
   private base: Base = { height: 0, hash: ZERO_HASH }
   private readonly pending = new Map<Hex, Held>()
   private run: { abort: AbortController; loop: Promise<void>; offs: (() => void)[] } | null = null
   private wakeFn: (() => void) | null = null
   private lastRefreshAt = 0
+  /** Set while detached above unserved heights: the contiguous base below them. */
+  private gap: { below: Base } | null = null
+  /** While filling under a former edge: the highest height to fetch before following the chain held above. */
+  private fillCap: number | null = null
+  /** The trusted header (opts.trusted) and how the search for it stands. */
+  private anchor: Anchor | null = null
   private readonly p: SyncProgress = {
     state: 'stopped',
     base: 0,
@@ -139,6 +173,7 @@ export class Syncer {
     this.source = opts.source ?? opts.exchange.name
     this.log = opts.logger ?? silentLogger
     this.now = opts.now ?? Date.now
+    if (opts.trusted) this.anchor = { height: opts.trusted.height, hash: opts.trusted.hash.toLowerCase() as Hex, state: 'searching', peer: null, since: this.now(), found: null }
   }
 
   /** Starts the sync loop (returns at once). */
@@ -149,6 +184,7 @@ export class Syncer {
     const abort = new AbortController()
     const offs = [this.engine.onChange(() => this.wake()), this.exchange.onStatus(() => this.wake())]
     this.p.state = 'idle'
+    if (this.anchor && this.anchor.state !== 'anchored') this.anchor.since = this.now()
     this.run = { abort, offs, loop: this.loop(abort.signal) }
   }
 
@@ -164,7 +200,14 @@ export class Syncer {
   }
 
   progress(): SyncProgress {
-    return { ...this.p, base: this.base.height, pending: this.pending.size, lastFill: this.p.lastFill ? { ...this.p.lastFill } : null }
+    const a = this.anchor
+    return {
+      ...this.p,
+      base: this.base.height,
+      pending: this.pending.size,
+      lastFill: this.p.lastFill ? { ...this.p.lastFill } : null,
+      trusted: a ? { height: a.height, hash: a.hash, state: a.state, peer: a.peer } : null,
+    }
   }
 
   /** Re-plan now (a status or a block arrived). */
@@ -186,7 +229,7 @@ export class Syncer {
 
   private progressKey(): string {
     const p = this.progress()
-    return `${p.state}|${p.base}|${p.target}|${p.pending}|${p.headersAccepted}|${p.headersKnown}|${p.headersIgnored}|${p.pendingExpired}|${p.pendingResolved}|${p.walkBacks}`
+    return `${p.state}|${p.base}|${p.target}|${p.pending}|${p.headersAccepted}|${p.headersKnown}|${p.headersIgnored}|${p.pendingExpired}|${p.pendingResolved}|${p.walkBacks}|${p.trusted?.state}`
   }
 
   // ---------------------------------------------------------------- loop
@@ -239,6 +282,12 @@ export class Syncer {
       this.setState('idle')
       return false
     }
+    if (this.anchor && this.anchor.state !== 'anchored') {
+      // nothing is fetched until the trusted header is the base (else the range would start below it)
+      this.p.target = this.target()
+      return this.findTrusted(signal)
+    }
+    this.relinkIfServed()
     this.advanceBase()
     const target = this.target()
     this.p.target = target
@@ -258,20 +307,152 @@ export class Syncer {
       return false
     }
     if (earliest > from) {
-      // every peer that has these heights pruned below `earliest`: sync what is served. A pruning
-      // peer's lower edge moves up as its chain grows: ask again, and start a little above it.
+      // every peer that has these heights pruned below `earliest`: ask again first (a status may
+      // be on its way — an archival peer that connected later), then sync what is served.
       if (this.exchange.refreshAll) {
         await this.exchange.refreshAll().catch(() => undefined)
         earliest = this.exchange.earliestAvailable(from) ?? earliest
       }
+    }
+    if (earliest > from) {
+      // A pruning peer's lower edge moves up as its chain grows: start a little above it. The
+      // contiguous chain below stays remembered: when a peer announces those heights later, the
+      // syncer comes back for them (relinkIfServed).
       earliest = Math.min(target, earliest + PRUNED_EDGE_MARGIN)
+      this.gap ??= { below: { ...this.base } }
       this.p.unavailableBelow = earliest
       this.base = { height: earliest - 1, hash: null }
       from = earliest
+      if (this.fillCap !== null && from > this.fillCap) this.fillCap = null
     }
     this.setState('syncing')
-    const to = Math.min(target, from + (this.opts.windowBlocks ?? 512) - 1)
+    const to = Math.min(target, from + (this.opts.windowBlocks ?? 512) - 1, this.fillCap ?? Infinity)
     return (await this.fill(from, to, signal)) > 0
+  }
+
+  /**
+   * The syncer detached above heights no peer served (pruned peers only). When a peer now
+   * announces heights below that edge (an archival peer's status arrived late, or joined),
+   * go back to the contiguous base and fill up to the edge; `advanceBase` then follows the
+   * segment held above it, which links as soon as its bottom's parent is accepted.
+   */
+  private relinkIfServed(): void {
+    const gap = this.gap
+    const edge = this.p.unavailableBelow
+    if (!gap || edge === null) return
+    const mined = this.engine.getTips().mined
+    if (mined && mined.height >= edge) {
+      // L1 delivered the chain through the edge: nothing left to fetch below it
+      this.gap = null
+      this.fillCap = null
+      this.p.unavailableBelow = null
+      return
+    }
+    const e = this.exchange.earliestAvailable(gap.below.height + 1)
+    if (e === null || e + PRUNED_EDGE_MARGIN >= edge) return
+    this.log(`heights ${gap.below.height + 1}..${edge - 1} are served now (from ${e}): filling under the edge`)
+    this.base = gap.below
+    this.gap = null
+    this.fillCap = edge - 1
+    this.p.unavailableBelow = null
+    this.changed()
+  }
+
+  /**
+   * Looks for the trusted header: held already (store, L1) → the base at once; else one header
+   * at its height from a peer that announced it. A different hash is TRUSTED_HASH_MISMATCH
+   * (hard: penalised, recorded, the next peer asked); the right hash goes to the engine like any
+   * header (proposer signature). Returns true to run again at once (another peer to ask).
+   */
+  private async findTrusted(signal: AbortSignal): Promise<boolean> {
+    const a = this.anchor!
+    if (await this.engine.knows(a.hash)) return this.anchored(a.found?.peer ?? null)
+    if (!a.found && a.state === 'searching' && this.now() - a.since > (this.opts.trustedTimeoutMs ?? TRUSTED_TIMEOUT_MS)) {
+      a.state = 'unavailable'
+      const err = new VigilError('TRUSTED_HEADER_UNAVAILABLE', `no peer served the trusted header ${a.hash} at height ${a.height} within ${Math.round((this.opts.trustedTimeoutMs ?? TRUSTED_TIMEOUT_MS) / 1000)} s: still looking; following gossip and L1 meanwhile`, {
+        severity: 'soft',
+        details: { height: a.height, hash: a.hash },
+      })
+      this.log(err.message)
+      this.engine.recordFailure('syncer', err)
+      this.changed()
+    }
+    let found = a.found
+    if (!found) {
+      const e = this.exchange.earliestAvailable(a.height)
+      if (e === null || e > a.height) {
+        // nobody announced that height (yet): ask for fresh status, at most once a second
+        if (this.exchange.refreshAll && this.now() - this.lastRefreshAt > 1_000) {
+          this.lastRefreshAt = this.now()
+          void this.exchange.refreshAll().catch(() => undefined)
+        }
+        this.setState('idle')
+        return false
+      }
+      this.setState('syncing')
+      let r: { peer: string; headers: SignedHeader[] }
+      try {
+        r = await this.exchange.headersByRange(a.height, 1, { signal })
+      } catch (err) {
+        if (signal.aborted) throw err
+        this.log(`trusted header ${a.height}: ${(err as Error).message}`)
+        this.setState('idle')
+        return false
+      }
+      this.p.headersFetched += r.headers.length
+      const sh = r.headers[0]
+      const got = sh ? headerHash(sh.header) : null
+      if (!sh || sh.header.height !== a.height || got !== a.hash) {
+        const err = new VigilError('TRUSTED_HASH_MISMATCH', `peer ${r.peer} served ${got ?? 'nothing'} at height ${a.height}, not the trusted ${a.hash}`, {
+          details: { peer: r.peer, height: a.height, trusted: a.hash, got },
+        })
+        this.log(err.message)
+        this.exchange.penalize(r.peer, err)
+        this.engine.recordFailure(this.source, err)
+        this.changed()
+        return true
+      }
+      found = a.found = { sh, peer: r.peer }
+    }
+    const verdict = await this.engine.onSignedHeader(found.sh.header, found.sh.signature, this.source)
+    if (verdict === 'accept') {
+      this.p.headersAccepted++
+      return this.anchored(found.peer)
+    }
+    if (verdict === 'ignore' && (await this.engine.knows(a.hash))) return this.anchored(found.peer)
+    a.found = null
+    if (verdict === 'ignore' && this.engine.softFailure(a.hash)) {
+      // the right header, not verifiable yet (committee unreadable, L1 behind): keep it, retry after idle
+      a.found = found
+      this.setState('idle')
+      return false
+    }
+    if (verdict === 'reject') {
+      // the trusted hash, but a signature that does not verify: that peer's copy is bad
+      this.exchange.penalize(found.peer, new VigilError('SOURCE_BAD_RESPONSE', `trusted header ${a.height} from ${found.peer} failed verification`, { details: { peer: found.peer, height: a.height } }))
+      this.changed()
+      return true
+    }
+    this.p.headersIgnored++
+    this.log(`trusted header ${a.height} refused by the engine (e.g. a second proposal for its slot position): trying again later`)
+    this.setState('idle')
+    return false
+  }
+
+  private anchored(peer: string | null): true {
+    const a = this.anchor!
+    a.state = 'anchored'
+    a.peer = peer
+    a.found = null
+    if (this.base.height < a.height) this.base = { height: a.height, hash: a.hash }
+    this.log(`trusted header ${a.height} ${a.hash} is the base${peer ? ` (from ${peer})` : ''}: syncing up from it`)
+    this.changed()
+    return true
+  }
+
+  /** The lowest height the syncer may fetch above (the trusted header's; 0 without one). */
+  private floor(): number {
+    return this.anchor?.height ?? 0
   }
 
   private setState(s: SyncProgress['state']): void {
@@ -291,6 +472,7 @@ export class Syncer {
       if (!b || (this.base.hash !== null && b.parentHash !== this.base.hash)) break
       this.base = { height: b.height, hash: b.hash }
     }
+    if (this.fillCap !== null && this.base.height >= this.fillCap) this.fillCap = null
   }
 
   private isPending(hash: Hex): boolean {
@@ -406,17 +588,23 @@ export class Syncer {
     let height = top.headers[0]!.header.height - 1
     let depth = 0
     let base: Base | null = (await this.engine.knows(want)) || height === 0 ? { height, hash: want } : null
+    const floor = this.floor()
     while (!base) {
+      if (height <= floor) {
+        // down to the trusted header without meeting it: that chain does not descend from it
+        this.log(`walk back: the chain below ${top.headers[0]!.header.height} does not descend from the trusted header at ${floor}`)
+        return 0
+      }
       if (depth >= (this.opts.maxWalkBack ?? 1024)) {
         this.log(`walk back gave up after ${depth} headers below ${top.headers[0]!.header.height}`)
         return 0
       }
-      const earliest = this.exchange.earliestAvailable(Math.max(1, height - MAX_HEADERS_PER_REQUEST + 1))
+      const earliest = this.exchange.earliestAvailable(Math.max(1, floor + 1, height - MAX_HEADERS_PER_REQUEST + 1))
       if (earliest === null || earliest > height) {
         base = { height, hash: null } // pruned below: the segment stays detached
         break
       }
-      const lo = Math.max(1, height - MAX_HEADERS_PER_REQUEST + 1, earliest)
+      const lo = Math.max(1, floor + 1, height - MAX_HEADERS_PER_REQUEST + 1, earliest)
       const res = await this.exchange.headersByRange(lo, height - lo + 1, { signal })
       const hs = res.headers
       this.p.headersFetched += hs.length

@@ -37,11 +37,7 @@ function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, time
   })
 }
 
-// KNOWN BUG (issue 3 stays open): the syncer can declare the lowest heights unavailable before it
-// has heard the archival node's status and never re-checks, leaving the bottom block unlinked in
-// roughly one run in three. Retries keep CI meaningful until the syncer re-evaluates
-// `unavailableBelow` on every new peer status; remove `retry` with that fix.
-describe('req/resp sync from devnet full nodes', { retry: 2 }, () => {
+describe('req/resp sync from devnet full nodes', () => {
   let devnet: DevnetProcess
   let proxy: L1Proxy
   let client: LightClient | null = null
@@ -119,7 +115,10 @@ describe('req/resp sync from devnet full nodes', { retry: 2 }, () => {
     for (let h = 1; h <= h0; h++) {
       const b = client.engine.canonicalBlock(h)
       expect(b, `block ${h}`).toBeDefined()
-      expect(b!.checks).toMatchObject({ proposerSignature: true, linkage: true })
+      // signed by its proposer (req/resp, gossip), or — for the last slot before the client joined —
+      // first learnt from the gossiped checkpoint proposal with its committee's quorum
+      expect(b!.checks.linkage, `block ${h} linked`).toBe(true)
+      expect(b!.checks.proposerSignature === true || b!.checks.quorum === true, `block ${h} verified: ${JSON.stringify(b!.checks)}`).toBe(true)
     }
     const fromReqResp = client.engine.latest(1000).filter((b) => b.source === 'reqresp').length
     expect(fromReqResp).toBe(rr.accepted)
@@ -181,20 +180,18 @@ describe('req/resp sync from devnet full nodes', { retry: 2 }, () => {
     expect(done.sync!.pendingExpired).toBe(0)
     expect(done.sources.reqresp!.rejected).toBe(0)
     expect(done.failures.filter((f) => f.severity === 'hard')).toEqual([])
-    // retried headers can land child-before-parent: each is linked as soon as its parent is accepted
-    // (below `unavailableBelow` no peer offered the range when the syncer looked; the block at that edge waits for its parent)
-    const edge = done.sync!.unavailableBelow ?? 0
-    await waitFor(client, () => client!.engine.unlinkedBlocks().filter((b) => b.height <= done.sync!.base && b.height > edge).length === 0, 15_000, 'every retried header linked')
+    // retried headers can land child-before-parent: each is linked as soon as its parent is accepted,
+    // and the archival node serves everything, so nothing is left unavailable or unlinked
+    await waitFor(client, () => client!.engine.unlinkedBlocks().filter((b) => b.height <= done.sync!.base).length === 0, 15_000, 'every retried header linked')
+    expect(client.snapshot().sync!.unavailableBelow).toBeNull()
+    expect(client.engine.canonicalBlock(1)).toBeDefined()
     proxy.up()
   }, 90_000)
 
   it('refuse-ranges (switched at run time): full nodes still announce but answer empty; the client records it and moves on', async () => {
     const admin = devnet.info.devnet.adminUrl!
     const c = client!
-    // the lowest block this client holds (1 unless the syncer stopped at an unavailable edge)
-    let b1 = c.engine.canonicalBlock(1)
-    for (let h = 2; !b1 && h <= c.snapshot().sync!.base; h++) b1 = c.engine.canonicalBlock(h)
-    if (!b1) throw new Error('the client holds no block')
+    const b1 = c.engine.canonicalBlock(1)!
     expect((await fetch(`${admin}/admin/faults/refuse-ranges`, { method: 'POST' })).status).toBe(200)
     try {
       const failuresBefore = c.snapshot().sources.reqresp!.failures

@@ -249,6 +249,44 @@ describe('Syncer', () => {
     expect(engine.unlinkedBlocks().map((x) => x.height)).toEqual([43])
   })
 
+  it('comes back for the heights under the pruned edge when an archival peer announces them later', async () => {
+    const chain = buildChain(60, 'late-archival')
+    const peers = new Map<string, { db: ChainDb }>([['pruned', { db: dbOf(chain, 20) }]])
+    const ex = new MemoryExchange(peers)
+    const { engine, syncer, until } = await setup(ex)
+    syncer.start()
+    await until(() => syncer.progress().base === 60, 'base 60 from the pruned peer')
+    expect(syncer.progress().unavailableBelow).toBe(43)
+    expect(engine.unlinkedBlocks().map((x) => x.height)).toEqual([43])
+    // the archival peer's status arrives: the syncer fills 1..42 and the held segment links up
+    peers.set('archival', { db: dbOf(chain) })
+    ex.announce()
+    await until(() => engine.unlinkedBlocks().length === 0 && syncer.progress().state === 'idle', 'every block linked')
+    expect(syncer.progress().unavailableBelow).toBeNull()
+    expect(syncer.progress().base).toBe(60)
+    for (let h = 1; h <= 60; h++) expect(engine.canonicalBlock(h)?.hash, `block ${h}`).toBe(chain[h - 1]!.hash)
+    // only the gap was fetched again, not the segment already held
+    const below = ex.requests.filter((r) => r.peer === 'archival')
+    expect(below.every((r) => r.from + r.count - 1 <= 42)).toBe(true)
+  })
+
+  it('does not detach when the archival status arrives while the syncer refreshes before doing so', async () => {
+    const chain = buildChain(40, 'refresh-archival')
+    const peers = new Map<string, { db: ChainDb }>([['pruned', { db: dbOf(chain, 20) }]])
+    class RefreshingExchange extends MemoryExchange {
+      async refreshAll(): Promise<void> {
+        peers.set('archival', { db: dbOf(chain) })
+      }
+    }
+    const ex = new RefreshingExchange(peers)
+    const { engine, syncer, until } = await setup(ex)
+    syncer.start()
+    await until(() => syncer.progress().base === 40, 'base 40')
+    expect(syncer.progress().unavailableBelow).toBeNull()
+    expect(engine.unlinkedBlocks()).toEqual([])
+    expect(ex.requests[0]!.from).toBe(1)
+  })
+
   it('penalises a peer whose header fails verification and takes the range from another', async () => {
     const chain = buildChain(40, 'bad-peer')
     const forged = (s: SignedHeader): SignedHeader => (s.header.height === 10 ? { ...s, signature: chain[0]!.proposal.signature } : s)
