@@ -1,28 +1,8 @@
 /** Shared waits for the body-path integration tests (test/integration/bodies*.test.ts). */
 import { spawn } from 'node:child_process'
-import type { LightClient } from '../../src/client/light-client'
 import type { ClientSnapshot } from '../../src/client/types'
 import type { DevnetProcess } from './devnet'
 import { repoRoot } from './devnet'
-
-/** Resolves with the first snapshot satisfying `pred` (the client pushes one on every change). */
-export function waitForSnapshot(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; tips ${JSON.stringify(last?.tips)} bodies ${JSON.stringify(last?.bodies)} sources ${JSON.stringify(last?.sources)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
 
 /** Full mode: the mined tip is at least `height` and every canonical block up to it has a verified body. */
 export function bodiesUpTo(s: ClientSnapshot, height: number): boolean {

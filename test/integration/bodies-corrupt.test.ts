@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-import { devnetHeight, runVigil, waitForSnapshot } from '../helpers/bodies'
+import { devnetHeight, runVigil } from '../helpers/bodies'
+import { waitForSnapshot } from '../helpers/client'
 
 describe('bodies with --fault corrupt-filestore', () => {
   let devnet: DevnetProcess

@@ -11,7 +11,8 @@ import type { LightClient } from '../../src/client/light-client'
 import { FileStoreSource } from '../../src/sources/filestore'
 import { HEADER_CHUNK_SIZE } from '../../src/protocol/filestore'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-import { bodiesUpTo, devnetHeight, waitForSnapshot } from '../helpers/bodies'
+import { bodiesUpTo, devnetHeight } from '../helpers/bodies'
+import { waitForSnapshot } from '../helpers/client'
 
 describe('bodies from a healthy file store', () => {
   let devnet: DevnetProcess

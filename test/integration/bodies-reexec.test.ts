@@ -11,7 +11,8 @@ import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import type { FetchedBody } from '../../src/sync/bodies'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-import { bodiesUpTo, devnetHeight, waitForSnapshot } from '../helpers/bodies'
+import { bodiesUpTo, devnetHeight } from '../helpers/bodies'
+import { waitForSnapshot } from '../helpers/client'
 
 describe('bodies with the file store down and gossip withholding bodies', () => {
   let devnet: DevnetProcess

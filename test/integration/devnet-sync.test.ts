@@ -6,26 +6,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { spawn } from 'node:child_process'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import { alive, repoRoot, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-
-function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; last tips ${JSON.stringify(last?.tips)} failures ${JSON.stringify(last?.failures)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
+import { waitForSnapshot } from '../helpers/client'
 
 describe('devnet + Node light client', () => {
   let devnet: DevnetProcess
@@ -47,7 +29,7 @@ describe('devnet + Node light client', () => {
   it('follows gossip and L1 to height ≥ 20 with every mined checkpoint quorum-verified', async () => {
     client = await openNodeClient(devnet.info, { storeName: 'devnet-sync-test' })
     await client.start()
-    const s = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= 20, 120_000, 'mined tip ≥ 20')
+    const s = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= 20, 120_000, 'mined tip ≥ 20')
     expect(s.tips.proposed!.height).toBeGreaterThanOrEqual(s.tips.mined!.height)
     expect(s.tips.attested!.height).toBeGreaterThanOrEqual(s.tips.mined!.height)
     const mined = client.engine.getMinedCheckpoints()
@@ -66,7 +48,7 @@ describe('devnet + Node light client', () => {
     expect(s.counts.invalid).toBe(0)
     expect(s.failures).toEqual([])
     // finality follows L1 finality
-    await waitFor(client, (x) => (x.tips.finalized?.height ?? 0) > 0, 60_000, 'a finalized tip')
+    await waitForSnapshot(client, (x) => (x.tips.finalized?.height ?? 0) > 0, 60_000, 'a finalized tip')
     expect(await client.store.checkConsistency()).toEqual([])
   }, 200_000)
 

@@ -7,26 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-
-function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; last tips ${JSON.stringify(last?.tips)} sources ${JSON.stringify(last?.sources)} failures ${JSON.stringify(last?.failures)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
+import { waitForSnapshot } from '../helpers/client'
 
 async function rpcHead(url: string): Promise<number> {
   const res = await fetch(`${url}/head`)
@@ -58,9 +40,9 @@ describe('backup sync from the trusted L2 RPC (no libp2p)', () => {
     client = await openNodeClient(devnet.info, { noP2P: true, storeName: 'l2rpc-test', throttleMs: 50 })
     await client.start()
     // the RPC's head now; the client, with no gossip at all, must get there and beyond
-    await waitFor(client, (s) => (s.tips.mined?.height ?? 0) >= 8, 60_000, 'a mined tip ≥ 8 (L1)')
+    await waitForSnapshot(client, (s) => (s.tips.mined?.height ?? 0) >= 8, 60_000, 'a mined tip ≥ 8 (L1)')
     const target = await rpcHead(devnet.info.l2RpcUrl!)
-    await waitFor(client, (x) => (x.tips.proposed?.height ?? 0) >= target, 30_000, `proposed tip ≥ RPC head ${target}`)
+    await waitForSnapshot(client, (x) => (x.tips.proposed?.height ?? 0) >= target, 30_000, `proposed tip ≥ RPC head ${target}`)
     // header and body are two engine steps: look when no RPC block is half-way through
     await client.backupQueue!.idle()
     const s = client.snapshot()
@@ -88,7 +70,7 @@ describe('backup sync from the trusted L2 RPC (no libp2p)', () => {
   it('later, L1 promotes the RPC blocks to mined without refetching them', async () => {
     const before = client!.snapshot()
     const h = before.tips.proposed!.height
-    const s = await waitFor(client!, (x) => (x.tips.mined?.height ?? 0) >= h, 60_000, `mined tip ≥ ${h}`)
+    const s = await waitForSnapshot(client!, (x) => (x.tips.mined?.height ?? 0) >= h, 60_000, `mined tip ≥ ${h}`)
     const promoted = s.latest.filter((b) => b.height <= h && b.source === 'l2rpc')
     expect(promoted.length).toBeGreaterThan(0)
     for (const b of promoted) expect(['mined', 'finalized']).toContain(b.status)
@@ -111,7 +93,7 @@ describe('backup sync against a lying L2 RPC (--fault corrupt-l2rpc)', () => {
   it('bodies that do not match their headers are rejected with BODY_MISMATCH and counted against the RPC', async () => {
     client = await openNodeClient(devnet.info, { noP2P: true, storeName: 'l2rpc-corrupt-test', throttleMs: 50 })
     await client.start()
-    const s = await waitFor(client, (x) => (x.sources.l2rpc?.rejected ?? 0) >= 3, 60_000, 'three rejected RPC bodies')
+    const s = await waitForSnapshot(client, (x) => (x.sources.l2rpc?.rejected ?? 0) >= 3, 60_000, 'three rejected RPC bodies')
     expect(s.failures.some((f) => f.code === 'BODY_MISMATCH')).toBe(true)
     // the (valid) headers were accepted, no body from the RPC ever passed
     expect(s.latest.some((b) => b.source === 'l2rpc' && b.checks.proposerSignature === true)).toBe(true)

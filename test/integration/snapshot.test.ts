@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import type { ErrorCode } from '../../src/core/errors'
 import { VigilError } from '../../src/core/errors'
 import type { Address, Hex } from '../../src/core/types'
@@ -25,24 +24,7 @@ import { verifySnapshot } from '../../src/sources/snapshot'
 import { validatorKeys } from '../../src/devnet/builder'
 import { initCrypto, signDigest } from '../../src/verify/secp256k1'
 import { repoRoot, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-
-function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; last tips ${JSON.stringify(last?.tips)} failures ${JSON.stringify(last?.failures)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
+import { waitForSnapshot } from '../helpers/client'
 
 /** Polls the devnet's snapshot index (an HTTP object, no push channel) until it names checkpoint ≥ n. */
 async function indexAtLeast(url: string, n: number, timeoutMs: number): Promise<SnapshotIndex> {
@@ -122,7 +104,7 @@ describe('snapshots', () => {
     const client = await openNodeClient(devnet.info, { noP2P: true, fromSnapshot: true, storeName: 'snapshot-start', throttleMs: 50 })
     clients.push(client)
     await client.start()
-    const start = await waitFor(client, (s) => (s.tips.mined?.height ?? 0) >= index.latest.height, 30_000, 'the snapshot imported')
+    const start = await waitForSnapshot(client, (s) => (s.tips.mined?.height ?? 0) >= index.latest.height, 30_000, 'the snapshot imported')
     const fromSnapshotMs = performance.now() - t0
     const imported = client.snapshotImport!
     expect(imported).not.toBeNull()
@@ -141,7 +123,7 @@ describe('snapshots', () => {
     for (const c of client.engine.getMinedCheckpoints()) expect(c.signers.length).toBeGreaterThanOrEqual(c.quorum)
     // and it continues from the anchor's L1 block: new checkpoints arrive through L1 as usual
     const target = imported.height + 8
-    const s = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= target, 60_000, `mined tip ≥ ${target}`)
+    const s = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= target, 60_000, `mined tip ≥ ${target}`)
     expect(s.sources.l1!.accepted).toBeGreaterThanOrEqual(2)
     expect(s.counts.invalid).toBe(0)
     expect(await client.store.checkConsistency()).toEqual([])
@@ -151,7 +133,7 @@ describe('snapshots', () => {
     const genesis = await openNodeClient(devnet.info, { noP2P: true, storeName: 'snapshot-genesis', throttleMs: 50 })
     clients.push(genesis)
     await genesis.start()
-    const g = await waitFor(genesis, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'genesis client at the snapshot height')
+    const g = await waitForSnapshot(genesis, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'genesis client at the snapshot height')
     const fromGenesisMs = performance.now() - t1
     expect((await genesis.store.heightRange())!.lowest).toBe(1)
     console.log(
@@ -227,7 +209,7 @@ describe('snapshots', () => {
     const client = await openNodeClient({ ...devnet.info, snapshotUrl: url }, { noP2P: true, fromSnapshot: true, storeName: 'snapshot-tampered', throttleMs: 50 })
     clients.push(client)
     await client.start()
-    const s = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'mined tip from genesis')
+    const s = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'mined tip from genesis')
     expect(client.snapshotImport).toBeNull()
     expect(s.sources.snapshot!.rejected).toBe(1)
     expect(s.sources.snapshot!.accepted).toBe(0)
@@ -239,7 +221,7 @@ describe('snapshots', () => {
     const down = await openNodeClient({ ...devnet.info, snapshotUrl: 'http://127.0.0.1:9/v1/7771/snapshots/index.json' }, { noP2P: true, fromSnapshot: true, storeName: 'snapshot-down', throttleMs: 50 })
     clients.push(down)
     await down.start()
-    const d = await waitFor(down, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'mined tip from genesis (snapshot server down)')
+    const d = await waitForSnapshot(down, (x) => (x.tips.mined?.height ?? 0) >= index.latest.height, 60_000, 'mined tip from genesis (snapshot server down)')
     expect(d.sources.snapshot!.failures).toBe(1)
     expect(d.sources.snapshot!.lastError?.code).toBe('SOURCE_UNAVAILABLE')
     expect(d.sources.snapshot!.rejected).toBe(0)

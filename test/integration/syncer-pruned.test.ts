@@ -7,31 +7,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import type { Hex } from '../../src/core/types'
 import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
+import { waitForSnapshot } from '../helpers/client'
 
 type FullNodeView = FullNodeInfo & { status: { earliestHeader: number; earliestBody: number; latest: number }; counters: FullNodeCounters }
-
-function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; sync ${JSON.stringify(last?.sync)} reqresp ${JSON.stringify(last?.sources.reqresp)} failures ${JSON.stringify(last?.failures)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
 
 describe('--fault pruned-only', () => {
   let devnet: DevnetProcess
@@ -79,7 +61,7 @@ describe('--fault pruned-only', () => {
     const { l2RpcUrl: _rpc, ...config } = devnet.info
     client = await openNodeClient({ ...config, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }, { storeName: 'syncer-pruned-only', reqresp: { statusIntervalMs: 1_000 } })
     await client.start()
-    const s = await waitFor(client, (x) => (x.sync?.base ?? 0) >= h0 && x.sync?.unavailableBelow != null, 40_000, `base ≥ ${h0} with a pruned lower edge`)
+    const s = await waitForSnapshot(client, (x) => (x.sync?.base ?? 0) >= h0 && x.sync?.unavailableBelow != null, 40_000, `base ≥ ${h0} with a pruned lower edge`)
     const lowest = s.sync!.unavailableBelow!
     console.log(`[syncer] pruned-only: synced ${lowest}..${s.sync!.base} in ${Math.round(performance.now() - t0)} ms; heights below ${lowest} unavailable from any peer`)
     expect(lowest).toBeGreaterThan(start.status.earliestHeader)
@@ -97,7 +79,7 @@ describe('--fault pruned-only', () => {
 
     // once the node has pruned the bottom of what we synced, its bodies are not asked of it at all
     const bottom = Array.from({ length: 4 }, (_, i) => client!.engine.canonicalBlock(lowest + i)!).map((b) => ({ hash: b.hash as Hex, height: b.height }))
-    await waitFor(client, (x) => x.peers.some((p) => (p.reqresp?.announced?.earliestBody ?? 0) > lowest + 4), 30_000, 'the pruned node announcing a higher edge')
+    await waitForSnapshot(client, (x) => x.peers.some((p) => (p.reqresp?.announced?.earliestBody ?? 0) > lowest + 4), 30_000, 'the pruned node announcing a higher edge')
     const got = await client.reqresp.bodies(bottom)
     expect(got.size).toBe(0)
     const n2 = await prunedNode()
@@ -111,7 +93,7 @@ describe('--fault pruned-only', () => {
 
     // L1 catches up: mined checkpoints bring the history the pruned node no longer has, and it links up
     proxy.up()
-    const m = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= h0, 40_000, `mined ≥ ${h0}`)
+    const m = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= h0, 40_000, `mined ≥ ${h0}`)
     expect(m.reorgs).toEqual([])
     expect(m.counts.invalid).toBe(0)
     expect(client.engine.canonicalBlock(lowest)!.checks.linkage).toBe(true)
