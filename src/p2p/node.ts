@@ -20,7 +20,6 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
-import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { VigilError } from '../core/errors'
 import { silentLogger, type Logger } from '../core/logger'
@@ -29,6 +28,7 @@ import { createConnectionGater } from './gater'
 import { gossipsubOptions, setNodeLogger } from './gossip'
 import { privateKeyFromSeed } from './identity'
 import type { RoleParts } from './roles/types'
+import { closingWebSockets } from './websockets'
 
 export {
   subscribeTopic,
@@ -69,6 +69,11 @@ export interface P2PNodeOptions {
   ipColocationWhitelist?: string[]
   /** Redial backoff for bootstrap addresses. */
   redial?: KeepConnectedOptions
+  /**
+   * The owner stopping while the node is still being created: the node is stopped before any
+   * bootstrap dial starts, and createP2PNode rejects with ABORTED.
+   */
+  signal?: AbortSignal
 }
 
 export interface P2PServices extends Record<string, unknown> {
@@ -85,6 +90,7 @@ export type P2PNode = Omit<Libp2p<P2PServices>, 'start' | 'stop'> & { start(): P
 export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
   const log = opts.logger ?? silentLogger
   checkOptions(opts)
+  if (opts.signal?.aborted) throw new VigilError('ABORTED', `libp2p (${opts.role}) not started: aborted`, { severity: 'soft', details: { role: opts.role } })
   const parts = await roleParts(opts)
   const privateKey = opts.privateKey ?? (opts.seed !== undefined ? await privateKeyFromSeed(opts.seed) : undefined)
   const hub = opts.role === 'devnet'
@@ -104,7 +110,8 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
 
   const init: Libp2pOptions<P2PServices> = {
     addresses: { listen: opts.listen ?? parts.listen ?? [] },
-    transports: [webSockets(), ...parts.transports],
+    // upstream WebSockets leaks sockets on abort and stop (see ./websockets.ts)
+    transports: [closingWebSockets(), ...parts.transports],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: createConnectionGater({
@@ -133,10 +140,34 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       cause: e,
     })
   }
+  clearHeartbeatOnStop(node)
+  if (opts.signal?.aborted) {
+    await node.stop()
+    throw new VigilError('ABORTED', `libp2p (${opts.role}) stopped while starting`, { severity: 'soft', details: { role: opts.role } })
+  }
   setNodeLogger(node, log)
   log(`${opts.role} node ${node.peerId} listening on ${node.getMultiaddrs().map(String).join(' ') || '(nothing)'}`)
   if (opts.bootstrap && opts.bootstrap.length > 0) keepConnected(node, opts.bootstrap, log.child('bootstrap'), opts.redial)
   return node
+}
+
+/**
+ * gossipsub 17.1 forgets its pending heartbeat timer on stop (it replaces the status object
+ * holding it), so a stopped node keeps the event loop alive until the next heartbeat (up to
+ * heartbeatInterval) and runs one heartbeat on a stopped node: clear it.
+ */
+function clearHeartbeatOnStop(node: P2PNode): void {
+  const pubsub = node.services.pubsub as unknown as { stop: () => Promise<void>; status?: { heartbeatTimeout?: ReturnType<typeof setTimeout> } }
+  const stop = pubsub.stop.bind(pubsub)
+  pubsub.stop = async () => {
+    // read before stop: gossipsub's stop replaces `status` synchronously, losing the timer
+    const heartbeat = pubsub.status?.heartbeatTimeout
+    try {
+      await stop()
+    } finally {
+      if (heartbeat !== undefined) clearTimeout(heartbeat)
+    }
+  }
 }
 
 function checkOptions(opts: P2PNodeOptions): void {

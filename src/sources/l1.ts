@@ -50,18 +50,22 @@ export class L1Source {
   constructor(
     readonly rollup: Address,
     rpcUrls: string[],
-    opts: { name?: string; timeoutMs?: number } = {},
+    /** `signal`: the owner stopping; every request in flight or to come is aborted with it. */
+    opts: { name?: string; timeoutMs?: number; signal?: AbortSignal } = {},
   ) {
     const stats = (this.stats = new StatsRecorder(opts.name ?? 'l1', 'l1'))
+    const stop = opts.signal
     const fetchFn: typeof fetch = async (input, init) => {
       const t0 = performance.now()
       try {
-        const res = await fetch(input, init)
+        const signal = stop ? (init?.signal ? AbortSignal.any([init.signal, stop]) : stop) : init?.signal
+        const res = await fetch(input, signal ? { ...init, signal } : init)
         const body = await res.arrayBuffer()
         if (!res.ok) stats.failure(new VigilError('SOURCE_BAD_RESPONSE', `L1 RPC answered HTTP ${res.status}`, { severity: 'soft' }), performance.now() - t0)
         else stats.success(body.byteLength, performance.now() - t0)
         return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers })
       } catch (e) {
+        if (stop?.aborted) throw e // the owner stopped: not a failure of the source
         stats.failure(new VigilError('SOURCE_UNAVAILABLE', `L1 RPC unreachable: ${(e as Error).message}`, { severity: 'soft', cause: e }), performance.now() - t0)
         throw e
       }
