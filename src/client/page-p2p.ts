@@ -12,7 +12,10 @@
  *   decoded, rate-limited and capped here (serveChain) and answered by asking the worker,
  *   which reads its store (`serveStatus` / `serveHeaders` / `serveBodies`);
  * - peers: identify / disconnect events and the peer list (transport per peer) go to the
- *   worker for its snapshot.
+ *   worker for its snapshot;
+ * - discovery: the node announces its relay WebRTC addresses on the chain's browser-peers topic
+ *   and dials a bounded number of the browsers announced there (src/p2p/discovery.ts), so tabs
+ *   find each other through the devnet's hub without being told addresses.
  */
 import * as Comlink from 'comlink'
 import type { Remote } from 'comlink'
@@ -26,6 +29,7 @@ import { createP2PNode, peerScore, peerSummaries, subscribeTopic, type P2PNode }
 import { request } from '../p2p/stream'
 import type { PageNet } from '../p2p/bridge'
 import { serveChain, type ServedEvent } from '../p2p/protocols'
+import { startBrowserDiscovery, type BrowserDiscovery, type BrowserDiscoveryOptions } from '../p2p/discovery'
 import type { PagePeerApi } from './bridge'
 import type { ClientConfig } from './config'
 
@@ -38,6 +42,8 @@ export interface PagePeer {
   addrs(): string[]
   /** Dials a peer (e.g. another browser's `/p2p-circuit/webrtc` address). */
   dial(addr: string, timeoutMs?: number): Promise<void>
+  /** Browser peer discovery (absent when turned off). */
+  discovery?: BrowserDiscovery
   /** What this page served to others. */
   served: { requests: number; items: number; byProtocol: Record<ServedEvent['protocol'], number> }
   stop(): Promise<void>
@@ -47,6 +53,8 @@ export interface PagePeerOptions {
   logger?: Logger
   /** Subscribe to the gossip topics (default true). Without gossip the client follows the chain by req/resp (status heads) and L1 only. */
   gossip?: boolean
+  /** Find other browsers on the chain's browser-peers topic and dial them (default true; options: max WebRTC peers). */
+  discovery?: boolean | Pick<BrowserDiscoveryOptions, 'maxPeers'>
 }
 
 export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConfig, opts: PagePeerOptions = {}): Promise<PagePeer> {
@@ -105,6 +113,17 @@ export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConf
       .catch(() => {})
   }
 
+  // discovery: announce our relay WebRTC addresses, dial announced browsers (independent of the chain topics)
+  const discovery =
+    opts.discovery === false
+      ? undefined
+      : startBrowserDiscovery(node, t.browserPeers, {
+          ...(typeof opts.discovery === 'object' ? opts.discovery : {}),
+          ...(config.allowPeers ? { allow: config.allowPeers } : {}),
+          ...(config.denyPeers ? { deny: config.denyPeers } : {}),
+          logger: log.child('discovery'),
+        })
+
   // req/resp in: answered from the worker's store
   const served: PagePeer['served'] = { requests: 0, items: 0, byProtocol: { status: 0, headers_by_range: 0, bodies_by_hash: 0 } }
   const unserve = await serveChain(
@@ -132,11 +151,13 @@ export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConf
     async dial(addr, timeoutMs = 10_000) {
       await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) })
     },
+    ...(discovery ? { discovery } : {}),
     served,
     async stop() {
       if (stopped) return
       stopped = true
       clearInterval(timer)
+      discovery?.stop()
       for (const off of offs) off()
       node.removeEventListener('peer:identify', onIdentify)
       node.removeEventListener('peer:disconnect', onDisconnect)

@@ -25,6 +25,7 @@ import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from 
 import { nativeKzg } from './kzg'
 import { startGateway, sendJson, type Gateway } from './gateway'
 import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../p2p/node'
+import { relayBrowserPeers } from '../p2p/discovery'
 import { FaultLog } from './faults'
 import { ProposerFaults, type CheckpointPlan } from './proposer-faults'
 
@@ -221,7 +222,11 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     cleanups.push(() => validatorNode.stop())
     const t = topicsFor(opts.l2ChainId)
     // every devnet node relays every topic, so clients get gossip through the bootstrap node
-    for (const n of [bootstrapNode, proposerNode, validatorNode]) for (const topic of Object.values(t)) subscribeTopic(n, topic, async () => 'accept')
+    // (browser peer records are checked before they are forwarded: src/p2p/discovery.ts)
+    for (const n of [bootstrapNode, proposerNode, validatorNode]) {
+      for (const topic of Object.values(t)) if (topic !== t.browserPeers) subscribeTopic(n, topic, async () => 'accept')
+      relayBrowserPeers(n, t.browserPeers, log.child('browser-peers'))
+    }
 
     const committees = new Map<number, Validator[]>()
     const committeeOf = async (epoch: number): Promise<Validator[]> => {

@@ -6,6 +6,8 @@ export function topics(l2ChainId: number) {
     checkpointProposal: `${base}/checkpoint_proposal/1`,
     checkpointAttestation: `${base}/checkpoint_attestation/1`,
     tx: `${base}/tx/1`,
+    /** Browser nodes announce their relay WebRTC addresses here (src/p2p/discovery.ts). */
+    browserPeers: `${base}/browser_peers/1`,
   } as const
 }
 

@@ -2,8 +2,10 @@
  * Issue 3 item 8, browsers serve too: two Chromium pages (separate contexts, so separate
  * IndexedDB stores), each with the tab's libp2p node on the page (`pageP2P`). The first
  * syncs from the devnet; then the devnet's full nodes refuse every range (`refuse-ranges`)
- * and the second page, dialling the first over WebRTC through the devnet's circuit relay,
- * syncs the range from it. docs/decisions/browser-peers.md.
+ * and the second page, which is told no address of the first: the two find each other on the
+ * chain's browser-peers gossip topic through the devnet's hub (src/p2p/discovery.ts) and
+ * connect over WebRTC through the devnet's circuit relay; the second syncs the range from the
+ * first. docs/decisions/browser-peers.md.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { join } from 'node:path'
@@ -20,6 +22,7 @@ interface PeerFixtureView {
     start(config: ClientConfig, gossip?: boolean): Promise<string>
     addrs(): string[]
     dial(addr: string): Promise<void>
+    discovered(): { id: string; connected: boolean; failures: number }[]
     snapshot(): Promise<ClientSnapshot>
     status(): Promise<ChainStatus>
     served(): { requests: number; items: number; byProtocol: Record<string, number> }
@@ -78,7 +81,7 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
     await devnet?.stop()
   }, 60_000)
 
-  it('a second page syncs a range from the first over WebRTC while the full nodes refuse it', async () => {
+  it('a second page finds the first without being told its address and syncs a range from it over WebRTC while the full nodes refuse it', async () => {
     // only peers can deliver the range: no backup RPC, file store, snapshots or beacon blobs
     const { l2RpcUrl: _r, fileStoreUrl: _f, snapshotUrl: _s, beaconUrl: _b, ...rest } = devnet.info as unknown as ClientConfig & Record<string, unknown>
     const config = rest as unknown as ClientConfig
@@ -90,8 +93,12 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
         const s = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.status())
         return s.latest - s.earliestHeader >= 5 ? s : null
       }, 40_000, a)
-      // A's WebRTC address through the relay (signalling over the relay's WebSocket listener)
-      const addr = await until('A has a /p2p-circuit/webrtc address', async () => (await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.addrs())).find((x) => /\/ws\/p2p\/[^/]+\/p2p-circuit\/webrtc\/p2p\//.test(x)), 20_000, a)
+      // A can be reached: a WebRTC address through the relay (signalling over the relay's WebSocket listener)
+      let aAddrs: string[] = []
+      await until('A has a /p2p-circuit/webrtc address', async () => (aAddrs = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.addrs())).find((x) => /\/p2p\/[^/]+\/p2p-circuit\/webrtc\/p2p\//.test(x)), 30_000, a).catch((e: unknown) => {
+        console.log(`A's addresses: ${JSON.stringify(aAddrs)}`)
+        throw e
+      })
 
       const admin = devnet.info.devnet.adminUrl!
       expect((await fetch(`${admin}/admin/faults/refuse-ranges`, { method: 'POST' })).status).toBe(200)
@@ -99,11 +106,11 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
       const b = await openPage('B')
       // B without gossip: provisional blocks above its mined tip (L1) can then only come by req/resp,
       // so the headers it syncs from A are new to it (accepted), not echoes of gossip
-      await b.evaluate((c) => (globalThis as unknown as PeerFixtureView).vigilPeer.start(c, false), config)
-      await until('B dials A over WebRTC', async () => {
-        await b.evaluate((x) => (globalThis as unknown as PeerFixtureView).vigilPeer.dial(x), addr)
-        return true
-      }, 20_000, b)
+      const bId = await b.evaluate((c) => (globalThis as unknown as PeerFixtureView).vigilPeer.start(c, false), config)
+      // no dial: B and A learn of each other on the browser-peers topic and one of them dials the other
+      const learnt = await until('B learns A on the browser-peers topic', async () => (await b.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.discovered())).find((p) => p.id === aId), 30_000, b)
+      expect(learnt.id).toBe(aId)
+      await until('A and B connected over WebRTC', async () => (await b.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.discovered())).find((p) => p.id === aId && p.connected), 30_000, b)
 
       let lastB: ClientSnapshot | null = null
       const fromA = await until('B syncs headers from A', async () => {
@@ -129,6 +136,10 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
       expect(full.size).toBeGreaterThan(0)
       for (const p of fromA.s.peers.filter((x) => full.has(x.id))) expect(p.reqresp?.items ?? 0).toBe(0)
       // and A's page answered them from its worker's store
+      // A's peers view shows B as a WebRTC peer too (each side's stats list the discovered peer)
+      const aPeers = await until('A lists B', async () => (await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.snapshot())).peers.find((p) => p.id === bId), 10_000, a)
+      expect(aPeers.transport).toBe('webrtc')
+      expect((await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.discovered())).map((p) => p.id)).toContain(bId)
       const served = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.served())
       expect(served.byProtocol.headers_by_range).toBeGreaterThan(0)
       expect(served.items).toBeGreaterThan(0)

@@ -455,6 +455,7 @@ describe('topics, protocol ids, schedule', () => {
       checkpointProposal: '/vigil/1337/checkpoint_proposal/1',
       checkpointAttestation: '/vigil/1337/checkpoint_attestation/1',
       tx: '/vigil/1337/tx/1',
+      browserPeers: '/vigil/1337/browser_peers/1',
     })
     expect(protocolIds(1337)).toEqual({
       status: '/vigil/1337/req/status/1',
