@@ -11,10 +11,13 @@ pragma solidity ^0.8.24;
  * encoding of src/protocol/checkpoint.ts, the block bodies as EIP-4844 blobs whose
  * versioned hashes the checkpoint lists.
  *
- * Like Aztec's rollup, this contract does NOT check the committee's attestations: it
- * stores nothing about them and only carries them in calldata. A mined checkpoint is
- * therefore not valid by being mined; clients verify the signatures (quorum of the
- * epoch's committee) themselves. See docs/contract.md.
+ * Like Aztec's rollup, this contract does NOT check the committee's attestations when a
+ * checkpoint is proposed: it only keeps their hash and carries them in calldata. A mined
+ * checkpoint is therefore not valid by being mined; clients verify the signatures (quorum of
+ * the epoch's committee) themselves. And like Aztec's rollup (invalidateBadAttestation /
+ * invalidateInsufficientAttestations), anyone can prove on chain that a checkpoint's
+ * attestations do not make it valid with `invalidate`: that checkpoint and every one after it
+ * are pruned, and the chain continues from the one before. See docs/contract.md, docs/reorgs.md.
  *
  * Deliberately no immutables: every parameter lives in storage, so the code anvil holds
  * after deployment is byte-for-byte the compiler's deployedBytecode.
@@ -50,6 +53,14 @@ contract VigilRollup {
     uint256 internal constant H_PARENT_HASH = 42;
     uint256 internal constant H_PROPOSER = 138;
 
+    // attestations := count u16 | count x (r bytes32 | s bytes32 | v u8), signed over the EIP-712
+    // digest of CheckpointAttestation(bytes32 checkpointDigest) (src/protocol/domain.ts)
+    uint256 internal constant SIGNATURE_SIZE = 65;
+    uint256 internal constant MAX_ATTESTATIONS = 1024;
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant ATTESTATION_TYPEHASH = keccak256("CheckpointAttestation(bytes32 checkpointDigest)");
+    uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+
     // ------------------------------------------------------------------ types
 
     struct Validator {
@@ -57,6 +68,17 @@ contract VigilRollup {
         /** First epoch whose committee may include this validator. */
         uint64 activationEpoch;
         uint256 stake;
+    }
+
+    /** What `invalidate` needs of a checkpoint in the chain, and what the tip goes back to. */
+    struct CheckpointLog {
+        bytes32 lastBlockHash;
+        /** keccak256 of the checkpoint bytes (the client's checkpoint digest). */
+        bytes32 digest;
+        /** keccak256 of the attestations calldata as posted. */
+        bytes32 attestationsHash;
+        uint64 lastHeight;
+        uint64 slot;
     }
 
     // ------------------------------------------------------------------ storage
@@ -82,6 +104,8 @@ contract VigilRollup {
     uint64 internal tipHeight;
     uint64 internal lastSlot;
     bytes32 internal tipBlockHash;
+    /** Checkpoints in the chain by number (entries above the tip are stale: pruned). */
+    mapping(uint64 => CheckpointLog) internal checkpointLog;
 
     // ------------------------------------------------------------------ events
 
@@ -95,6 +119,9 @@ contract VigilRollup {
         uint64 lastHeight,
         address proposer
     );
+
+    /** Checkpoint `checkpointNumber` (and every one after it) was pruned: its attestations do not make it valid. */
+    event CheckpointInvalidated(uint64 indexed checkpointNumber, bytes32 checkpointDigest, address by);
 
     // ------------------------------------------------------------------ errors
 
@@ -122,6 +149,10 @@ contract VigilRollup {
     error HeaderWrongHeight(uint256 index, uint64 expected, uint64 got);
     error HeaderWrongParent(uint256 index, bytes32 expected, bytes32 got);
     error HeaderWrongProposer(uint256 index, address proposer);
+
+    error CheckpointNotInChain(uint64 checkpointNumber, uint64 tipCheckpointNumber);
+    error AttestationsMismatch(uint64 checkpointNumber);
+    error AttestationsValid(uint64 checkpointNumber);
 
     error BlobHashMismatch(uint256 index, bytes32 expected, bytes32 actual);
     error UnexpectedBlob(uint256 index, bytes32 actual);
@@ -252,7 +283,6 @@ contract VigilRollup {
      * signatures) is carried for clients and deliberately not checked here.
      */
     function propose(bytes calldata checkpoint, bytes calldata attestations) external {
-        attestations; // calldata for clients only: see the contract comment
         uint256 base;
         assembly {
             base := checkpoint.offset
@@ -261,7 +291,64 @@ contract VigilRollup {
         _checkSchedule(number, slot);
         bytes32 lastHash = _checkHeaders(base + CP_HEADERS, blockCount, number, slot, tipHeight, tipBlockHash);
         _checkBlobs(base + CP_HEADERS + blockCount * HEADER_SIZE + 1, blobCount);
-        _append(number, slot, blockCount, lastHash, keccak256(checkpoint));
+        _append(number, slot, blockCount, lastHash, keccak256(checkpoint), keccak256(attestations));
+    }
+
+    /**
+     * Prunes checkpoint `number` and every checkpoint after it, when the attestations it was
+     * posted with (`attestations`, exactly as posted) do not make it valid by the clients' rule
+     * (src/verify/rules.ts verifyQuorum): every signature a low-s secp256k1 signature of a
+     * distinct member of the slot's epoch committee over the EIP-712 attestation digest, and
+     * at least floor(2k/3) + 1 of them. The tip goes back to checkpoint `number` - 1; the last
+     * slot stays, so the next checkpoint `number` belongs to a later slot. Anyone may call it.
+     */
+    function invalidate(uint64 number, bytes calldata attestations) external {
+        uint64 tipNumber = tipCheckpointNumber;
+        if (number == 0 || number > tipNumber) revert CheckpointNotInChain(number, tipNumber);
+        CheckpointLog storage c = checkpointLog[number];
+        if (keccak256(attestations) != c.attestationsHash) revert AttestationsMismatch(number);
+        if (_attestationsValid(c.digest, getEpochAt(c.slot), attestations)) revert AttestationsValid(number);
+        bytes32 digest = c.digest;
+        if (number == 1) {
+            tipHeight = 0;
+            tipBlockHash = bytes32(0);
+        } else {
+            CheckpointLog storage prev = checkpointLog[number - 1];
+            tipHeight = prev.lastHeight;
+            tipBlockHash = prev.lastBlockHash;
+        }
+        tipCheckpointNumber = number - 1;
+        emit CheckpointInvalidated(number, digest, msg.sender);
+    }
+
+    /** The clients' quorum rule over an attestation list (false on any malformed, outside or repeated signature). */
+    function _attestationsValid(bytes32 digest, uint64 epoch, bytes calldata att) internal view returns (bool) {
+        if (att.length < 2) return false;
+        uint256 count = (uint256(uint8(att[0])) << 8) | uint256(uint8(att[1]));
+        if (count > MAX_ATTESTATIONS || att.length != 2 + SIGNATURE_SIZE * count) return false;
+        address[] memory committee = getCommittee(epoch);
+        uint256 k = committee.length;
+        if (k == 0) return false;
+        bytes32 separator = keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("Vigil"), keccak256("1"), block.chainid, address(this)));
+        bytes32 signing = keccak256(abi.encodePacked(hex"1901", separator, keccak256(abi.encode(ATTESTATION_TYPEHASH, digest))));
+        bool[] memory seen = new bool[](k);
+        uint256 signers = 0;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 o = 2 + SIGNATURE_SIZE * i;
+            uint256 r = uint256(bytes32(att[o:o + 32]));
+            uint256 s = uint256(bytes32(att[o + 32:o + 64]));
+            uint8 v = uint8(att[o + 64]);
+            if (v != 27 && v != 28) return false;
+            if (r == 0 || r >= SECP256K1_N || s == 0 || s > SECP256K1_N / 2) return false;
+            address signer = ecrecover(signing, v, bytes32(r), bytes32(s));
+            if (signer == address(0)) return false;
+            uint256 j = 0;
+            while (j < k && committee[j] != signer) ++j;
+            if (j == k || seen[j]) return false;
+            seen[j] = true;
+            ++signers;
+        }
+        return signers >= (2 * k) / 3 + 1;
     }
 
     /** Version, counts and exact length; returns the checkpoint's number, slot and counts. */
@@ -289,7 +376,8 @@ contract VigilRollup {
     function _checkSchedule(uint64 number, uint64 slot) internal view {
         uint64 prevNumber = tipCheckpointNumber;
         if (number != prevNumber + 1) revert InvalidCheckpointNumber(prevNumber + 1, number);
-        if (prevNumber != 0 && slot <= lastSlot) revert SlotNotAfterTip(slot, lastSlot);
+        // after the whole chain was pruned (invalidate(1)) the pruned slot still counts
+        if ((prevNumber != 0 || lastSlot != 0) && slot <= lastSlot) revert SlotNotAfterTip(slot, lastSlot);
         // slot <= getCurrentSlot(), and never before genesis (slot 0 starts at genesisTime)
         if (block.timestamp < uint256(genesisTime) + uint256(slot) * slotDuration) {
             revert SlotInFuture(slot, getCurrentSlot());
@@ -298,12 +386,13 @@ contract VigilRollup {
         if (msg.sender != proposer) revert NotProposer(msg.sender, proposer);
     }
 
-    function _append(uint64 number, uint64 slot, uint256 blockCount, bytes32 lastHash, bytes32 digest) internal {
+    function _append(uint64 number, uint64 slot, uint256 blockCount, bytes32 lastHash, bytes32 digest, bytes32 attestationsHash) internal {
         uint64 height = tipHeight + uint64(blockCount);
         tipCheckpointNumber = number;
         tipHeight = height;
         lastSlot = slot;
         tipBlockHash = lastHash;
+        checkpointLog[number] = CheckpointLog({lastBlockHash: lastHash, digest: digest, attestationsHash: attestationsHash, lastHeight: height, slot: slot});
         emit CheckpointProposed(number, slot, digest, lastHash, height, msg.sender);
     }
 

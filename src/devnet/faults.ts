@@ -11,7 +11,7 @@ export const FAULTS: Record<string, string> = {
   'pruned-only': 'no archival full node: only the pruned node (newest VIGIL_PRUNED_WINDOW heights, default 32) serves req/resp',
   'divergent-checkpoint': 'the proposer posts to L1 a checkpoint whose last 1..N blocks differ from the ones it gossiped (never gossiped, attested by the committee keys directly)',
   equivocate: 'the proposer gossips two different last blocks per slot (same slot and index) and two checkpoint proposals; validators attest both; the second is posted',
-  'short-quorum': 'one-shot: the next checkpoint is posted with quorum − 1 attestations (invalid to clients, and so is every checkpoint after it)',
+  'short-quorum': 'one-shot: the next checkpoint is posted with quorum − 1 attestations (invalid to clients), then pruned on L1 with the rollup\'s invalidate; the chain continues from the one before (with l1-reorg: reorged out and re-posted with its quorum)',
   'l1-reorg': 'after each checkpoint lands, an L1 reorg (anvil_reorg) drops its L1 block; the proposer re-posts it (never deeper than L1 finality)',
   'refuse-ranges': 'full nodes answer headers-by-range and bodies-by-hash empty below VIGIL_REFUSE_BELOW (default: all heights); status unchanged',
 }

@@ -10,9 +10,15 @@
  *   nor the checkpoint proposal, signs the attestations with the committee's keys directly
  *   (the devnet holds them) and posts that checkpoint. The next slot builds on it.
  * - `short-quorum` (one-shot): the next checkpoint is posted with quorum − 1 attestations.
+ *   Once clients had time to see it, the proposer proves it invalid on L1 (the rollup's
+ *   `invalidate`, as Aztec's invalidateInsufficientAttestations): L1 prunes it and the chain
+ *   continues from the checkpoint before it (the post counts as failed, so the proposer loop
+ *   rewinds to L1's tip and drops the slot it had built on the pruned checkpoint).
  * - `l1-reorg`: once a checkpoint has landed (and clients had time to see it), anvil_reorg
  *   drops the L1 blocks from the checkpoint's block to the head (never a finalized block),
  *   and the proposer re-posts the same checkpoint, as a dropped transaction is re-included.
+ *   A checkpoint that `short-quorum` cut is re-posted with every attestation collected: the
+ *   L1 reorg takes the invalid checkpoint away and a valid one lands for the same heights.
  *
  * Every action is recorded in ctx.faultLog with the heights and hashes involved.
  */
@@ -20,8 +26,9 @@ import type { Hex } from '../core/types'
 import { delay } from '../core/abort'
 import { quorumOf } from '../protocol/schedule'
 import { headerHash } from '../protocol/header'
+import { encodeAttestationSignatures } from '../protocol/checkpoint'
 import type { BuiltBlock, BuiltCheckpoint, Validator } from './builder'
-import { proposeCheckpoint, type ProposeCheckpointResult } from './l1'
+import { invalidateCheckpoint, proposeCheckpoint, type ProposeCheckpointResult } from './l1'
 import type { DevnetContext } from './network'
 
 export interface CheckpointPlan {
@@ -34,6 +41,8 @@ export interface CheckpointPlan {
 export class ProposerFaults {
   /** equivocate: the blocks as first gossiped, for the slot being built. */
   private firstGossiped: BuiltBlock[] | null = null
+  /** short-quorum: the full attestation list of the checkpoint that was posted short (l1-reorg re-posts it whole). */
+  private untrimmed: { checkpointNumber: number; sigs: Uint8Array[] } | null = null
 
   constructor(private readonly ctx: DevnetContext) {}
 
@@ -113,15 +122,15 @@ export class ProposerFaults {
     if (!this.on('short-quorum')) return sigs
     this.ctx.faults.delete('short-quorum')
     const n = Math.max(0, quorumOf(committeeSize) - 1)
+    this.untrimmed = { checkpointNumber, sigs }
     this.ctx.faultLog.record('short-quorum', { checkpointNumber, attestations: n, quorum: quorumOf(committeeSize), committeeSize })
     return sigs.slice(0, n)
   }
 
   /**
-   * Under `l1-reorg`, after a checkpoint landed: waits so clients polling L1 see it mined, drops
-   * its L1 block (and any above it) with anvil_reorg, checks the rollup's tip went back, and
-   * re-posts the same checkpoint. Skipped (and recorded) when the block is already finalized.
-   * Returns the re-posted result, or null when nothing was done.
+   * After a checkpoint landed. Under `l1-reorg`: see reorgAndRepost. Otherwise, when
+   * `short-quorum` cut this checkpoint: waits so clients see it, prunes it on L1 with
+   * `invalidate`, and throws (the proposer loop then rewinds to L1's tip, checkpoint n − 1).
    */
   async afterPosted(args: {
     built: BuiltCheckpoint
@@ -129,7 +138,38 @@ export class ProposerFaults {
     attestations: Uint8Array
     proposer: Validator
   }): Promise<ProposeCheckpointResult | null> {
-    if (!this.on('l1-reorg')) return null
+    const untrimmed = this.untrimmed?.checkpointNumber === args.built.checkpoint.checkpointNumber ? this.untrimmed : null
+    this.untrimmed = null
+    if (this.on('l1-reorg')) return this.reorgAndRepost(args, untrimmed)
+    if (untrimmed) await this.prune(args)
+    return null
+  }
+
+  /** short-quorum: `invalidate(n, attestations as posted)` on L1, recorded; always throws (the post did not stand). */
+  private async prune(args: { built: BuiltCheckpoint; attestations: Uint8Array; proposer: Validator }): Promise<never> {
+    const { ctx } = this
+    const n = args.built.checkpoint.checkpointNumber
+    await delay(Math.min(1000, Math.floor((ctx.opts.slotSeconds * 1000) / 2)), ctx.signal)
+    const tx = await invalidateCheckpoint({ rpcUrl: ctx.rpcUrl, rollup: ctx.rollup, privateKey: args.proposer.privateKey, checkpointNumber: n, attestations: args.attestations, signal: ctx.signal })
+    ctx.faultLog.record('short-quorum', {
+      kind: 'invalidated',
+      checkpointNumber: n,
+      headerHashes: args.built.checkpoint.headers.map(headerHash),
+      invalidated: { l1BlockNumber: tx.l1BlockNumber, l1BlockHash: tx.l1BlockHash, txHash: tx.txHash },
+    })
+    throw new Error(`checkpoint ${n} was posted short of quorum and pruned on L1 (fault short-quorum): the chain continues from checkpoint ${n - 1}`)
+  }
+
+  /**
+   * Under `l1-reorg`, after a checkpoint landed: waits so clients polling L1 see it mined, drops
+   * its L1 block (and any above it) with anvil_reorg, checks the rollup's tip went back, and
+   * re-posts the same checkpoint (one `short-quorum` cut with all its attestations). Skipped
+   * (and recorded) when the block is already finalized. Returns the re-posted result, or null.
+   */
+  private async reorgAndRepost(
+    args: { built: BuiltCheckpoint; posted: ProposeCheckpointResult; attestations: Uint8Array; proposer: Validator },
+    untrimmed: { sigs: Uint8Array[] } | null,
+  ): Promise<ProposeCheckpointResult | null> {
     const { ctx } = this
     const { built, posted } = args
     await delay(Math.min(1000, Math.floor((ctx.opts.slotSeconds * 1000) / 2)), ctx.signal)
@@ -151,7 +191,8 @@ export class ProposerFaults {
       rollup: ctx.rollup,
       privateKey: args.proposer.privateKey,
       checkpoint: built.bytes,
-      attestations: args.attestations,
+      // a checkpoint posted short (short-quorum) comes back with the whole committee's attestations
+      attestations: untrimmed ? encodeAttestationSignatures(untrimmed.sigs) : args.attestations,
       blobs: built.blobs,
       signal: ctx.signal,
     })
@@ -161,6 +202,7 @@ export class ProposerFaults {
       depth,
       dropped: { l1BlockNumber: posted.l1BlockNumber, l1BlockHash: posted.l1BlockHash, txHash: posted.txHash },
       reposted: { l1BlockNumber: again.l1BlockNumber, l1BlockHash: again.l1BlockHash, txHash: again.txHash },
+      ...(untrimmed ? { restoredQuorum: untrimmed.sigs.length } : {}),
     })
     return again
   }

@@ -15,6 +15,8 @@ export interface StoreUpdate {
   txs?: TxIndexRow[]
   /** Equivocation evidence found in this step (keyed by id: recording the same offence twice is harmless). */
   evidence?: EvidenceRecord[]
+  /** Blocks to delete (with their bodies): rows that only an invalid checkpoint reorged out of L1 had named. */
+  forgetBlocks?: Hex[]
 }
 
 const STATE_KEY = 'sync-state'
@@ -43,9 +45,9 @@ export class ChainStore {
   async apply(u: StoreUpdate): Promise<void> {
     const { db } = this
     const tables = [
-      u.blocks?.length ? db.blocks : null,
+      u.blocks?.length || u.forgetBlocks?.length ? db.blocks : null,
       u.checkpoints?.length ? db.checkpoints : null,
-      u.bodies?.length ? db.bodies : null,
+      u.bodies?.length || u.forgetBlocks?.length ? db.bodies : null,
       u.reorgs?.length ? db.reorgs : null,
       u.failures?.length ? db.failures : null,
       u.state ? db.meta : null,
@@ -70,6 +72,10 @@ export class ChainStore {
         if (u.state) await db.meta.put({ key: STATE_KEY, value: u.state })
         if (u.txs?.length) await db.txs.bulkPut(u.txs)
         if (u.evidence?.length) await db.evidence.bulkPut(u.evidence)
+        if (u.forgetBlocks?.length) {
+          await db.blocks.bulkDelete(u.forgetBlocks)
+          await db.bodies.bulkDelete(u.forgetBlocks)
+        }
       })
     } catch (e) {
       throw new VigilError('STORE_FAILED', `store write failed: ${(e as Error).message}`, { cause: e })

@@ -2,8 +2,9 @@
  * Fault knobs (issue 3 item 10): `--fault NAME` is checked against the registry, and the
  * loopback admin endpoint lists, enables and disables faults at run time. Driven through it on
  * a live devnet: `divergent-checkpoint` switched on and off, then `short-quorum` (one-shot),
- * whose checkpoint the client marks invalid with QUORUM_NOT_REACHED — and, as documented in
- * docs/faults.md, every checkpoint after it too (PARENT_MISMATCH): L1 cannot un-post it.
+ * whose checkpoint the client marks invalid with QUORUM_NOT_REACHED; the devnet prunes it on L1
+ * (the rollup's `invalidate`) and the client follows the chain that continues from the last
+ * valid checkpoint (docs/faults.md, docs/reorgs.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -58,7 +59,7 @@ describe('the admin endpoint on a live devnet', () => {
     expect(await (await adminSet(devnet.info, 'equivocate', false)).json()).toEqual({ active: [] })
   })
 
-  it('switches divergent-checkpoint on and off at run time, then short-quorum invalidates the chain from its checkpoint on', async () => {
+  it('switches divergent-checkpoint on and off at run time, then short-quorum: invalid, pruned on L1, and the chain goes on from the last valid checkpoint', async () => {
     client = await openNodeClient(devnet.info, { storeName: `faults-${devnet.pid}` })
     await client.start()
     await until(client, (s) => ((s.tips.mined?.height ?? 0) >= 8 ? true : null), 60_000, 'mined tip ≥ 8')
@@ -81,37 +82,53 @@ describe('the admin endpoint on a live devnet', () => {
     expect(count).toBeLessThanOrEqual(2) // at most one more slot was already past its decision when switched off
     const validMinedTip = client.snapshot().tips.mined!
 
-    // short-quorum: one-shot; its checkpoint is invalid, and so is everything built on it
+    // short-quorum: one-shot; its checkpoint is invalid, the devnet prunes it on L1, and the chain goes on
     expect((await adminSet(devnet.info, 'short-quorum', true)).status).toBe(200)
     const sq = await until(client, async () => (await adminGet(devnet.info, '?fault=short-quorum')).actions[0] ?? null, 30_000, 'a short-quorum action')
     const n = (sq.detail as { checkpointNumber: number; attestations: number; quorum: number }).checkpointNumber
     expect(sq.detail).toMatchObject({ attestations: 10, quorum: 11, committeeSize: 16 })
     expect((await adminGet(devnet.info)).active).not.toContain('short-quorum') // switched itself off
-    const invalid = await until(
+    const pruned = await until(
+      client,
+      async () => (await adminGet(devnet.info, '?fault=short-quorum')).actions.find((a) => a.detail.kind === 'invalidated') ?? null,
+      30_000,
+      `checkpoint ${n} pruned on L1`,
+    )
+    expect(pruned.detail).toMatchObject({ checkpointNumber: n })
+    const shortHashes = (pruned.detail as unknown as { headerHashes: Hex[] }).headerHashes
+    // the client: n invalid; a later, valid checkpoint n (built on n − 1) mined, and two more on it
+    const found = await until(
       client,
       async (s) => {
-        const rows = await client.store.checkpointsWithStatus('invalid', 100)
-        const short = rows.find((c) => c.checkpointNumber === n)
-        const next = rows.find((c) => c.checkpointNumber === n + 1)
-        return short && next && s.counts.invalid >= 2 ? { short, next } : null
+        const short = (await client.store.checkpointsWithStatus('invalid', 100)).find((c) => c.checkpointNumber === n)
+        const replacement = client.engine.getMinedCheckpoints().find((c) => c.checkpointNumber === n)
+        const top = client.engine.getMinedCheckpoints().at(-1)
+        return short && replacement && top && top.checkpointNumber >= n + 2 && s.tips.mined ? { short, replacement } : null
       },
       45_000,
-      `checkpoints ${n} and ${n + 1} invalid`,
+      `checkpoint ${n} invalid, then a valid ${n} and two more mined`,
     )
-    expect(invalid.short.error?.code).toBe('QUORUM_NOT_REACHED')
-    expect(invalid.short.signers).toHaveLength(10)
-    expect(invalid.next.error?.code).toBe('PARENT_MISMATCH')
-    for (const h of invalid.short.headerHashes) {
+    expect(found.short.error?.code).toBe('QUORUM_NOT_REACHED')
+    expect(found.short.signers).toHaveLength(10)
+    expect(found.short.headerHashes).toEqual(shortHashes)
+    expect(found.replacement.digest).not.toBe(found.short.digest)
+    expect(found.replacement.l1!.blockNumber).toBeGreaterThan(found.short.l1!.blockNumber)
+    for (const h of found.short.headerHashes) {
       const row = await client.store.getBlock(h)
       expect(row?.status).toBe('invalid')
       expect(row?.error?.code).toBe('QUORUM_NOT_REACHED')
     }
+    // the replacement continues from the last valid checkpoint, at the short one's heights
+    const first = (await client.store.getBlock(found.replacement.headerHashes[0]!))!
+    expect(first.height).toBe((await client.store.getBlock(found.short.headerHashes[0]!))!.height)
+    expect(first.parentHash).toBe(client.engine.getMinedCheckpoints().find((c) => c.checkpointNumber === n - 1)!.headerHashes.at(-1))
     const s = client.snapshot()
-    // the mined tip stays below the short checkpoint; gossip keeps the provisional tip moving
-    expect(s.tips.mined!.height).toBeLessThan((await client.store.getBlock(invalid.short.headerHashes[0]!))!.height)
+    expect(s.tips.mined!.height).toBeGreaterThan(first.height)
     expect(s.tips.mined!.height).toBeGreaterThanOrEqual(validMinedTip.height)
-    expect(s.failures.map((f) => f.code)).toEqual(expect.arrayContaining(['QUORUM_NOT_REACHED', 'PARENT_MISMATCH']))
-    expect(s.sources.l1!.rejected).toBeGreaterThanOrEqual(2)
+    // only the short checkpoint's blocks are invalid: nothing after it builds on it
+    expect(s.counts.invalid).toBe(found.short.headerHashes.length)
+    expect(s.failures.map((f) => f.code)).not.toContain('PARENT_MISMATCH')
+    expect(s.sources.l1!.rejected).toBe(1)
     expect(await client.store.checkConsistency()).toEqual([])
   }, 170_000)
 })
