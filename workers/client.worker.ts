@@ -34,7 +34,7 @@ const api: WorkerApi & PagePeerApi = {
     guard(async () => {
       if (client) return client.snapshot()
       const cfg = parseClientConfig(config)
-      client = await LightClient.open(cfg, { p2pRole: 'client-worker', ...(opts?.pageP2P ? { pageP2P: true } : {}) })
+      client = await LightClient.open(cfg, { p2pRole: 'client-worker', ...(opts?.pageP2P ? { pageP2P: true } : {}), ...(opts?.fromSnapshot ? { fromSnapshot: true } : {}) })
       const snap = client.snapshot()
       await client.start()
       return snap

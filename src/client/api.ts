@@ -26,6 +26,8 @@ export interface CreateOptions {
   onProgress?: ConnectOptions['onProgress']
   /** Run the tab's libp2p node on the page (WebRTC: serve and sync with other browsers), see src/client/page-p2p.ts. */
   pageP2P?: boolean
+  /** With an empty store, start from the latest snapshot verified against L1 (committee + the attestations it ends at) instead of genesis. */
+  fromSnapshot?: boolean
 }
 
 /**
@@ -45,6 +47,7 @@ export async function createLightClient(config: ClientConfig | string, options: 
   if (options.createWorker) opts.createWorker = options.createWorker
   if (options.onProgress) opts.onProgress = options.onProgress
   if (options.pageP2P) opts.pageP2P = true
+  if (options.fromSnapshot) opts.fromSnapshot = true
   let conn
   try {
     conn = await connectClient(opts)

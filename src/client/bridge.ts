@@ -60,4 +60,6 @@ export interface PagePeerApi {
 export interface WorkerStartOptions {
   /** The tab's libp2p node runs on the page (browsers serve other browsers over WebRTC); the worker runs none. */
   pageP2P?: boolean
+  /** With an empty store, start from the latest snapshot verified against L1 (docs/snapshots.md). */
+  fromSnapshot?: boolean
 }

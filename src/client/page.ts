@@ -43,6 +43,8 @@ export interface ConnectOptions {
   pageP2P?: boolean
   /** Options of the page's node (with `pageP2P`), e.g. `{ gossip: false }`. */
   pageP2POptions?: PagePeerOptions
+  /** With an empty store, start from the latest snapshot verified against L1 instead of genesis. */
+  fromSnapshot?: boolean
 }
 
 export interface ClientConnection {
@@ -216,7 +218,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   let onAbort: (() => void) | undefined
   try {
     initial = await Promise.race([
-      api.start(config, options.pageP2P ? { pageP2P: true } : undefined).catch((e: unknown) => {
+      api.start(config, { ...(options.pageP2P ? { pageP2P: true } : {}), ...(options.fromSnapshot ? { fromSnapshot: true } : {}) }).catch((e: unknown) => {
         throw failureRecord(e, 'start')
       }),
       crashed,

@@ -31,6 +31,7 @@ export function useVigil(configUrl?: string): { state: ViewState; restart: () =>
       signal: abort.signal,
       transformConfig: (c) => applySettings(c),
       ...(loadSettings().pageP2P ? { pageP2P: true } : {}),
+      ...(loadSettings().fromSnapshot ? { fromSnapshot: true } : {}),
       onProgress: (step) => !abort.signal.aborted && setState({ kind: 'loading', step }),
     }).then(
       (c) => {

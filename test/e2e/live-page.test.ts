@@ -11,6 +11,9 @@ import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 
 const shots = join(repoRoot, 'test-results')
 
+/* page callbacks run in Chromium; this file is type-checked without DOM types */
+declare const localStorage: { setItem(k: string, v: string): void }
+
 async function tipHeight(page: Page, status: string): Promise<number | null> {
   const text = (await page.getByTestId(`tip-${status}-height`).textContent())?.replace(/[^0-9]/g, '') ?? ''
   return text === '' ? null : Number(text)
@@ -87,4 +90,32 @@ describe('live page in Chromium against the devnet', () => {
     await waitForTip(page, 'proposed', (h) => h > stored, 60_000)
     await expect.poll(async () => page.getByTestId('tips').getAttribute('data-restored'), { timeout: 10_000 }).toBe('false')
   }, 150_000)
+
+  it('a fresh browser with "start from snapshot" on begins at a snapshot checked against L1, then follows the chain', async () => {
+    // the devnet publishes its first snapshot a few checkpoints in
+    const index = (devnet.info as unknown as { snapshotUrl: string }).snapshotUrl
+    await expect.poll(async () => (await fetch(index).catch(() => null))?.status, { timeout: 60_000, interval: 500 }).toBe(200)
+    // a second browser: its own profile, so an empty IndexedDB
+    const fresh = await launchBrowser()
+    try {
+      const { page } = fresh
+      await page.addInitScript(() => localStorage.setItem('vigil.settings.v1', JSON.stringify({ fromSnapshot: true })))
+      await page.goto(vite.url)
+      const start = page.getByTestId('snapshot-start')
+      await start.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+        await page.screenshot({ path: join(shots, 'e2e-snapshot-start-failed.png'), fullPage: true })
+        throw new Error(`no snapshot start shown: ${String(e)}\npage log:\n${fresh.logs.slice(-20).join('\n')}`)
+      })
+      const height = Number(await start.getAttribute('data-height'))
+      expect(height).toBeGreaterThan(0)
+      expect(await start.textContent()).toMatch(/Started from snapshot .+ blocks in .+ checkpoints up to height/)
+      // the imported chain is mined (L1 said so), and the client goes on from there
+      await waitForTip(page, 'mined', (h) => h >= height, 10_000)
+      await waitForTip(page, 'proposed', (h) => h > height, 60_000)
+      expect(await page.locator('[data-testid="block-row"][data-status="invalid"]').count()).toBe(0)
+      await page.screenshot({ path: join(shots, 'e2e-snapshot-start.png'), fullPage: true })
+    } finally {
+      await fresh.close()
+    }
+  }, 120_000)
 })
