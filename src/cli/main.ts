@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { VigilError, toErrorRecord } from '../core/errors'
 import { LIVE_STATUSES, type LiveStatus } from '../core/types'
 import { createLogger } from '../core/logger'
-import { parseClientConfig, type ClientConfig } from '../client/config'
+import { parseClientConfig, parseTrustedHash, type ClientConfig } from '../client/config'
 import { openNodeClient } from '../client/node'
 import type { LightClient } from '../client/light-client'
 import type { ClientSnapshot } from '../client/types'
@@ -13,7 +13,8 @@ const USAGE = `vigil — a light client for the Vigil L2 that verifies instead o
 
 usage:
   vigil sync --config FILE --until-height N [--tip mined|proposed|attested|finalized]
-             [--timeout SECONDS] [--mode light|full] [--from-snapshot] [--json] [--verbose]
+             [--timeout SECONDS] [--mode light|full] [--from-snapshot]
+             [--trusted-hash HEIGHT:0xHASH] [--json] [--verbose]
 
   sync   follows the chain from the L1 and gossip, verifying every proposer signature and
          every checkpoint quorum, until the chosen tip (default: mined) reaches height N.
@@ -22,10 +23,14 @@ usage:
          req/resp) and waits until every canonical block up to N has one.
          --from-snapshot: a fresh store starts from the latest snapshot, verified against L1
          (quorum, digests, linkage); a snapshot that fails is rejected and sync starts at genesis.
+         --trusted-hash H:0xHASH: start from the block at height H with that hash (weak
+         subjectivity): it is fetched from peers, its hash and proposer signature checked, and
+         peers are synced from it upward; nothing below H is fetched from peers. The wait also
+         needs that header found and verified (else exit 1, TRUSTED_HEADER_UNAVAILABLE).
 
 ${EXPLORE_USAGE}`
 
-const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean', 'from-snapshot': 'boolean' } as const
+const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean', 'from-snapshot': 'boolean', 'trusted-hash': 'string' } as const
 
 export async function main(argv: string[]): Promise<number> {
   let args
@@ -81,7 +86,10 @@ async function sync(args: ReturnType<typeof parseArgs>): Promise<number> {
   if (!LIVE_STATUSES.includes(tip)) throw new VigilError('CONFIG_INVALID', `--tip must be one of ${LIVE_STATUSES.join(', ')}`)
   const timeoutS = flagInt(args, 'timeout', 120)!
   const json = flagBool(args, 'json')
+  const trustedText = flagStr(args, 'trusted-hash')
+  const trusted = trustedText === undefined ? undefined : parseTrustedHash(trustedText)
   const config = await loadConfigFile(configPath)
+  if (trusted) config.trustedHeader = trusted
   const mode = flagStr(args, 'mode')
   if (mode !== undefined) {
     if (mode !== 'light' && mode !== 'full') throw new VigilError('CONFIG_INVALID', '--mode must be light or full')
@@ -94,12 +102,15 @@ async function sync(args: ReturnType<typeof parseArgs>): Promise<number> {
     await client.start()
     reached = await waitForHeight(client, tip, until, timeoutS * 1000, json)
   } finally {
+    const stopping = performance.now()
     // stop fetching bodies first: every item a source served then has its verdict in the report
     const bodies = client.bodies.progress()
     await client.bodies.stop()
     const report = syncReport(client, reached, until, tip, performance.now() - t0)
     if (config.mode === 'full') report.bodies = { ...bodies, upTo: await bodyCoverage(client, until).catch(() => null) }
+    // a clean stop closes every socket and timer (docs/decisions/p2p.md): the process then exits by itself
     await client.stop()
+    report.stopMs = Math.round(performance.now() - stopping)
     if (json) process.stdout.write(JSON.stringify(report) + '\n')
     else printHuman(report)
   }
@@ -148,7 +159,8 @@ function waitForHeight(client: LightClient, tip: LiveStatus, height: number, tim
       const h = s.tips[tip]?.height ?? -1
       if (!quiet && h !== last) process.stderr.write(`${tip} tip: ${h}\n`)
       last = h
-      if (h >= height && bodiesDone(s, height)) {
+      // --trusted-hash: done only once the trusted header is the syncer's base (gossip alone can raise a tip)
+      if (h >= height && bodiesDone(s, height) && (!s.sync?.trusted || s.sync.trusted.state === 'anchored')) {
         clearTimeout(timer)
         queueMicrotask(() => unsubscribe())
         resolve(true)
@@ -165,6 +177,8 @@ export function syncReport(client: LightClient, reached: boolean, until: number,
     untilHeight: until,
     tip,
     elapsedMs: Math.round(elapsedMs),
+    /** From the end of the wait (target reached or timeout) to client.stop() resolved; filled in by `sync`. */
+    stopMs: null as number | null,
     tips: Object.fromEntries(LIVE_STATUSES.map((k) => [k, s.tips[k] ? { height: s.tips[k]!.height, hash: s.tips[k]!.hash } : { height: null, hash: null }])),
     counts: s.counts,
     checkpoints: {
@@ -177,6 +191,8 @@ export function syncReport(client: LightClient, reached: boolean, until: number,
     /** Full mode: the body pipeline, and (filled in by `sync`) which canonical blocks up to the target height have a verified body. */
     bodies: s.bodies ? { ...s.bodies, upTo: null as BodyCoverage | null } : null,
     snapshot: client.snapshotImport,
+    /** The trusted-hash start (--trusted-hash / config.trustedHeader): where history starts and whether it was found. */
+    trusted: s.sync?.trusted ?? null,
     failures: s.failures,
   }
 }
@@ -188,6 +204,7 @@ function printHuman(r: ReturnType<typeof syncReport>): void {
     `  checkpoints mined ${r.checkpoints.mined}, quorum verified ${r.checkpoints.quorumVerified}`,
     ...Object.entries(r.sources).map(([k, v]) => `  source ${k}: ${v.requests} requests, ${v.bytes} bytes, ${v.failures} failures, ${v.accepted} accepted, ${v.rejected} rejected`),
     ...(r.bodies?.upTo ? [`  bodies up to ${r.bodies.upTo.height}: ${r.bodies.upTo.verified}/${r.bodies.upTo.canonical} verified (${Object.entries(r.bodies.verifiedBySource).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`] : []),
+    ...(r.trusted ? [`  trusted header ${r.trusted.height} ${r.trusted.hash}: ${r.trusted.state}${r.trusted.peer ? ` (from ${r.trusted.peer})` : ''}; history from height ${r.trusted.height}`] : []),
     `  failures: ${r.failures.length === 0 ? 'none' : r.failures.map((f) => f.code).join(', ')}`,
   ]
   process.stdout.write(lines.join('\n') + '\n')

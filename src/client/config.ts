@@ -1,5 +1,5 @@
 import { VigilError } from '../core/errors'
-import type { Address } from '../core/types'
+import type { Address, Hex } from '../core/types'
 
 /** Everything a LightClient needs to find the chain. `.vigil/devnet.json` is a superset of this. */
 export interface ClientConfig {
@@ -30,6 +30,12 @@ export interface ClientConfig {
   allowPeers?: string[]
   /** Peer ids never dialled nor accepted (checked before allowPeers). */
   denyPeers?: string[]
+  /**
+   * Start from a header trusted by hash (weak subjectivity; docs/sync.md § Trusted hash): the
+   * req/resp syncer fetches it from peers, checks the hash and its proposer signature, and syncs
+   * up from it; nothing below `height` is fetched from peers. CLI: `--trusted-hash <height>:<0xhash>`.
+   */
+  trustedHeader?: { height: number; hash: Hex }
 }
 
 const isAddress = (v: unknown): v is Address => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v)
@@ -37,6 +43,27 @@ const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSa
 /** A libp2p peer id as text: base58btc of an identity multihash (`12D3KooW…`, Ed25519) or of sha256 (`Qm…`, RSA). */
 const isPeerIdText = (v: unknown): v is string => typeof v === 'string' && /^(12D3KooW|16Uiu2HA|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(v)
 const MAX_PEER_LIST = 1024
+
+/** Problems with a `trustedHeader` value (empty: valid). */
+function trustedHeaderProblems(v: unknown): string[] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return ['trustedHeader must be an object { height, hash }']
+  const t = v as Record<string, unknown>
+  const out: string[] = []
+  if (!isUint(t.height) || t.height < 1) out.push('trustedHeader.height must be an integer ≥ 1')
+  if (typeof t.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(t.hash)) out.push('trustedHeader.hash must be a 32-byte 0x hex hash (66 characters)')
+  const extra = Object.keys(t).filter((k) => k !== 'height' && k !== 'hash')
+  if (extra.length > 0) out.push(`trustedHeader has unknown fields: ${extra.slice(0, 5).join(', ')}`)
+  return out
+}
+
+/** Parses `<height>:<0xhash>` (the CLI's --trusted-hash) into a trustedHeader; CONFIG_INVALID when malformed. */
+export function parseTrustedHash(text: string): { height: number; hash: Hex } {
+  const m = /^(\d{1,16}):(0x[0-9a-fA-F]{64})$/.exec(text.trim())
+  const t = m ? { height: Number(m[1]), hash: m[2]!.toLowerCase() } : null
+  const problems = t ? trustedHeaderProblems(t) : ['expected <height>:<0xhash>, e.g. 120:0x3f…(64 hex digits)']
+  if (problems.length > 0) throw new VigilError('CONFIG_INVALID', `--trusted-hash ${JSON.stringify(text.slice(0, 100))}: ${problems.join('; ')}`, { details: { problems: problems.join('; ') } })
+  return t as { height: number; hash: Hex }
+}
 
 /** Validates untrusted JSON into a ClientConfig; every problem is named in one CONFIG_INVALID error. */
 export function parseClientConfig(raw: unknown): ClientConfig {
@@ -68,6 +95,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
       if (bad.length > 0) problems.push(`${key} has ${bad.length} entries that are not peer ids (e.g. ${JSON.stringify(String(bad[0]).slice(0, 80))})`)
     }
   }
+  if (o.trustedHeader !== undefined) problems.push(...trustedHeaderProblems(o.trustedHeader))
   if (problems.length > 0) throw new VigilError('CONFIG_INVALID', `invalid config: ${problems.join('; ')}`, { details: { problems: problems.join('; ') } })
   const cfg: ClientConfig = {
     l2ChainId: o.l2ChainId as number,
@@ -82,5 +110,9 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   if (typeof o.l2RpcUrl === 'string') cfg.l2RpcUrl = o.l2RpcUrl.replace(/\/+$/, '')
   if (Array.isArray(o.allowPeers)) cfg.allowPeers = [...new Set(o.allowPeers as string[])]
   if (Array.isArray(o.denyPeers)) cfg.denyPeers = [...new Set(o.denyPeers as string[])]
+  if (o.trustedHeader !== undefined) {
+    const t = o.trustedHeader as { height: number; hash: string }
+    cfg.trustedHeader = { height: t.height, hash: t.hash.toLowerCase() as Hex }
+  }
   return cfg
 }

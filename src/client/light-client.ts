@@ -26,7 +26,7 @@ import type { ClientConfig } from './config'
 import { RemoteNode, type PageNet, type PeerEvent } from '../p2p/bridge'
 import type { ChainServer } from '../p2p/protocols/common'
 import { lightChainServer } from './chain-server'
-import type { ClientSnapshot, EvidenceRecord, PeerSummary } from './types'
+import type { ClientSnapshot, EvidenceRecord, PeerSummary, SnapshotStart } from './types'
 
 export interface LightClientOptions {
   /** IndexedDB implementation (fake-indexeddb under Node); the global one when absent. */
@@ -50,8 +50,8 @@ export interface LightClientOptions {
   fromSnapshot?: boolean
   /** Oldest snapshot accepted (default one day). */
   snapshotMaxAgeMs?: number
-  /** Req/resp and syncer tuning (tests): status poll interval, how long a header may stay pending. */
-  reqresp?: { statusIntervalMs?: number; pendingTimeoutMs?: number }
+  /** Req/resp and syncer tuning (tests): status poll interval, how long a header may stay pending, how long to look for config.trustedHeader before a soft error. */
+  reqresp?: { statusIntervalMs?: number; pendingTimeoutMs?: number; trustedTimeoutMs?: number }
 }
 
 /**
@@ -69,6 +69,8 @@ export class LightClient {
   private readonly startedAt = Date.now()
   private readonly log: Logger
   private l1Loop: Promise<void> | null = null
+  /** The libp2p node being created (start() returns before it is up): stop() waits for it, then stops it. */
+  private p2pStarting: Promise<void> | null = null
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and the snapshot source; null when not configured. */
   readonly l2rpc: L2RpcSource | null
   readonly snapshots: SnapshotSource | null
@@ -89,7 +91,8 @@ export class LightClient {
     private readonly opts: LightClientOptions,
   ) {
     this.log = opts.logger ?? createLogger('vigil')
-    this.l1 = new L1Source(config.l1.rollup, config.l1.rpcUrls)
+    // stop() aborts L1 requests in flight: a long first catch-up must not hold stop (or the process) open
+    this.l1 = new L1Source(config.l1.rollup, config.l1.rpcUrls, { signal: this.abort.signal })
     const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
     this.engine = new SyncEngine({
       store,
@@ -123,6 +126,9 @@ export class LightClient {
       logger: this.log.child('syncer'),
       onProgress: () => this.schedulePush(),
       ...(opts.reqresp?.pendingTimeoutMs ? { pendingTimeoutMs: opts.reqresp.pendingTimeoutMs } : {}),
+      // weak-subjectivity start (docs/sync.md § Trusted hash): the syncer's base, nothing fetched below it
+      ...(config.trustedHeader ? { trusted: config.trustedHeader } : {}),
+      ...(opts.reqresp?.trustedTimeoutMs ? { trustedTimeoutMs: opts.reqresp.trustedTimeoutMs } : {}),
     })
     const bodies = createBodyWiring({ config, engine: this.engine, store, logger: this.log.child('bodies'), reqresp: () => this.reqresp, reqrespStats: this.reqresp.stats })
     this.bodies = bodies.pipeline
@@ -165,7 +171,9 @@ export class LightClient {
     if (this.opts.pageP2P) {
       this.reqresp.attach(this.remote as unknown as Libp2p)
       this.syncer.start()
-    } else if (!this.opts.noP2P) void this.startP2P().catch((e) => this.log.error('p2p failed to start', e))
+    } else if (!this.opts.noP2P) this.p2pStarting = this.startP2P().catch((e) => {
+        if (!this.abort.signal.aborted) this.log.error('p2p failed to start', e)
+      })
   }
 
   private async startP2P(): Promise<void> {
@@ -176,6 +184,8 @@ export class LightClient {
       // connection gating (docs/reorgs.md § Peer control): every dial and inbound connection
       ...(this.config.allowPeers ? { allow: this.config.allowPeers } : {}),
       ...(this.config.denyPeers ? { deny: this.config.denyPeers } : {}),
+      // stop() during creation: the node is stopped before it dials (rejects with ABORTED)
+      signal: this.abort.signal,
     })
     if (this.abort.signal.aborted) {
       await node.stop()
@@ -204,9 +214,10 @@ export class LightClient {
     let failures = 0
     while (!signal.aborted) {
       try {
-        await this.engine.pollL1()
+        await this.engine.pollL1({ signal })
         failures = 0
       } catch (e) {
+        if (signal.aborted) return // stopping: a catch-up cut short is not a failure
         failures++
         const rec = toErrorRecord(e)
         this.log(`L1 poll failed (${rec.code}): ${rec.message}`)
@@ -259,7 +270,7 @@ export class LightClient {
   }
 
   /** What the snapshot start imported (null: not used, or rejected). */
-  snapshotImport: { blocks: number; checkpoints: number; height: number; ms: number; name: string } | null = null
+  snapshotImport: SnapshotStart | null = null
 
   // ---------------------------------------------------------------- the page's node (pageP2P)
 
@@ -345,6 +356,7 @@ export class LightClient {
       restoredFromStore: this.engine.restoredFromStore,
       sync: this.syncer.progress(),
       bodies: this.bodies.progress(),
+      snapshotStart: this.snapshotImport && this.snapshotImport.ms > 0 ? { ...this.snapshotImport } : null,
       history: this.historyProgress(),
       startedAt: this.startedAt,
       updatedAt: Date.now(),
@@ -388,7 +400,7 @@ export class LightClient {
   }
 
   private schedulePush(): void {
-    if (this.pushTimer || this.listeners.size === 0) return
+    if (this.pushTimer || this.listeners.size === 0 || this.abort.signal.aborted) return
     this.pushTimer = setTimeout(() => {
       this.pushTimer = null
       const s = this.snapshot()
@@ -404,8 +416,12 @@ export class LightClient {
     await this.syncer.stop()
     await this.bodies.stop()
     this.reqresp.detach()
+    await this.p2pStarting
     await this.p2p?.stop()
     this.p2p = null
     this.store.close()
+    // events during the stops above (peer:disconnect, stats) may have scheduled a push: no timer outlives stop()
+    if (this.pushTimer) clearTimeout(this.pushTimer)
+    this.pushTimer = null
   }
 }

@@ -114,6 +114,13 @@ export interface SyncProgress {
   walkBacks: number
   /** Lowest height any peer serves, when it is above what the syncer needs (pruned peers only). */
   unavailableBelow: number | null
+  /**
+   * Start from a trusted hash (config.trustedHeader, docs/sync.md § Trusted hash): where
+   * history starts (nothing below `height` is fetched from peers) and whether the trusted header
+   * was found and verified (`searching` → `anchored`; `unavailable` after the timeout, still
+   * retried). Absent/null when no trusted header is configured.
+   */
+  trusted?: { height: number; hash: Hex; state: 'searching' | 'anchored' | 'unavailable'; peer: string | null } | null
   /** The last gap filled: heights, headers fed, wall time. */
   lastFill: { from: number; to: number; headers: number; ms: number; at: number } | null
 }
@@ -170,10 +177,21 @@ export interface ClientSnapshot {
   sync?: SyncProgress
   /** The body pipeline (src/sync/bodies.ts): what is missing, where verified bodies came from. */
   bodies?: BodyProgress
+  /** This run started from a snapshot verified against L1 (docs/snapshots.md); null when it did not. */
+  snapshotStart?: SnapshotStart | null
   /** True when the tips shown were read from the store before anything new arrived. */
   restoredFromStore: boolean
   startedAt: number
   updatedAt: number
+}
+
+/** What a snapshot start imported: `blocks` in `checkpoints` up to `height`, fetched + verified + stored in `ms`. */
+export interface SnapshotStart {
+  name: string
+  blocks: number
+  checkpoints: number
+  height: number
+  ms: number
 }
 
 /** The body pipeline's state (src/sync/bodies.ts, docs/bodies.md). */

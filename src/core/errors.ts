@@ -36,6 +36,8 @@ export const ErrorCodes = {
   /** No source delivered a body that verified (soft: retry later). */
   BODY_UNAVAILABLE: 'BODY_UNAVAILABLE',
   CHECKPOINT_MISMATCH: 'CHECKPOINT_MISMATCH',
+  /** An invalid checkpoint's L1 block was reorged away: its verdict no longer applies (soft, docs/reorgs.md). */
+  CHECKPOINT_REORGED_OUT: 'CHECKPOINT_REORGED_OUT',
   // sources / transport
   SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
   SOURCE_TIMEOUT: 'SOURCE_TIMEOUT',
@@ -45,6 +47,10 @@ export const ErrorCodes = {
   RATE_LIMITED: 'RATE_LIMITED',
   NO_PEER_FOR_RANGE: 'NO_PEER_FOR_RANGE',
   PENDING_TIMEOUT: 'PENDING_TIMEOUT',
+  /** A peer served a header at the trusted height whose hash is not the trusted one (hard). */
+  TRUSTED_HASH_MISMATCH: 'TRUSTED_HASH_MISMATCH',
+  /** No peer served the trusted header within the timeout (soft: keep trying, follow gossip/L1). */
+  TRUSTED_HEADER_UNAVAILABLE: 'TRUSTED_HEADER_UNAVAILABLE',
   // configuration and use
   CONFIG_INVALID: 'CONFIG_INVALID',
   NOT_FOUND: 'NOT_FOUND',

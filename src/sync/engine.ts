@@ -75,7 +75,8 @@ export class SyncEngine {
   private earlyCount = 0
   /** Mined checkpoints by number: the L1 chain of checkpoints. */
   private readonly mined = new Map<number, CheckpointRow>()
-  private readonly invalidCheckpoints = new Set<number>()
+  /** Invalid checkpoints in L1's chain, by number (rolled back when L1 drops their block: dropInvalidCheckpoints). */
+  private readonly invalidCheckpoints = new Map<number, CheckpointRow>()
   private l1Cursor: { blockNumber: number; blockHash: Hex } | null = null
   private l1Head: number | null = null
   private l1Finalized: number | null = null
@@ -123,8 +124,9 @@ export class SyncEngine {
     const minedTipNumber = state.tips.mined ? this.blocks.get(state.tips.mined.hash)?.checkpointNumber ?? 0 : 0
     for (const c of await this.store.checkpointsFrom(Math.max(0, minedTipNumber - 64))) {
       if (c.status === 'mined' || c.status === 'finalized') this.mined.set(c.checkpointNumber, c)
-      if (c.status === 'invalid') this.invalidCheckpoints.add(c.checkpointNumber)
+      if (c.status === 'invalid') this.invalidCheckpoints.set(c.checkpointNumber, c)
     }
+    for (const c of this.mined.values()) this.forgetPrunedInvalid(c)
     this.restoredFromStore = LIVE_STATUSES.some((s) => state.tips[s] !== null)
   }
 
@@ -376,9 +378,15 @@ export class SyncEngine {
 
   // ---------------------------------------------------------------- L1
 
-  /** One pass over L1: reorg check, new mined checkpoints, finality. Returns the L1 head number. */
-  pollL1(): Promise<number | null> {
+  /**
+   * One pass over L1: reorg check, new mined checkpoints, finality. Returns the L1 head number.
+   * `signal` (the client stopping) ends a long catch-up between checkpoints: each applied
+   * checkpoint is committed on its own, and the cursor only moves when the scan completed.
+   */
+  pollL1(opts: { signal?: AbortSignal } = {}): Promise<number | null> {
+    const signal = opts.signal
     return this.serial(async () => {
+      signal?.throwIfAborted()
       const head = await this.l1.block('latest')
       if (!head) return null
       this.l1Head = head.number
@@ -388,8 +396,11 @@ export class SyncEngine {
       }
       const from = this.l1Cursor ? this.l1Cursor.blockNumber + 1 : this.opts.deployBlock
       if (from <= head.number) {
-        const events = await this.l1.minedCheckpoints(from, head.number)
-        for (const ev of events) await this.applyMined(ev)
+        const events = await this.l1.minedCheckpoints(from, head.number, signal ? { signal } : {})
+        for (const ev of events) {
+          signal?.throwIfAborted()
+          await this.applyMined(ev)
+        }
       }
       this.l1Cursor = { blockNumber: head.number, blockHash: head.hash }
       const fin = await this.l1.block('finalized')
@@ -397,6 +408,7 @@ export class SyncEngine {
       if (fin) {
         this.l1Finalized = fin.number
         for (const c of this.mined.values()) {
+          if (signal?.aborted) break // commit what is promoted so far
           if (c.status !== 'mined' || !c.l1 || c.l1.blockNumber > fin.number) continue
           // only what is in L1's canonical chain: a block replaced since the scan is rolled back next poll
           const atL1 = await this.l1.block(c.l1.blockNumber)
@@ -456,9 +468,9 @@ export class SyncEngine {
       if (!q.valid) throw q.error ? VigilError.fromRecord(q.error) : new VigilError('QUORUM_NOT_REACHED', 'quorum not reached')
     } catch (e) {
       const rec = toErrorRecord(e)
-      this.invalidCheckpoints.add(cp.checkpointNumber)
       const invalidRow = this.checkpointRow(cp, digest, 'invalid', signers, committeeSize, rec, l1)
       invalidRow.attestations = attestationHexes(ev.attestationsBytes)
+      this.invalidCheckpoints.set(cp.checkpointNumber, invalidRow)
       update.checkpoints!.push(invalidRow)
       for (const h of cp.headers) {
         const hash = headerHash(h)
@@ -474,10 +486,23 @@ export class SyncEngine {
     const row = this.checkpointRow(cp, digest, 'mined', signers, committeeSize, null, l1)
     row.attestations = attestationHexes(ev.attestationsBytes)
     this.mined.set(cp.checkpointNumber, row)
+    this.forgetPrunedInvalid(row)
     update.checkpoints!.push(row)
     const rows = await this.rowsForHeaders(cp.headers, 'mined', { quorum: true, linkage: true, l1Inclusion: true }, 'l1')
     this.adoptChain(rows, update, 'checkpoint-mismatch')
     await this.commit(update)
+  }
+
+  /**
+   * A valid checkpoint n in a later L1 block than an invalid checkpoint numbered n or above:
+   * L1 pruned the invalid one (the rollup's `invalidate`, docs/reorgs.md), so it no longer
+   * blocks what builds on n. Its blocks stay invalid.
+   */
+  private forgetPrunedInvalid(valid: CheckpointRow): void {
+    if (!valid.l1) return
+    for (const [n, c] of this.invalidCheckpoints) {
+      if (n >= valid.checkpointNumber && c.l1 && c.l1.blockNumber < valid.l1.blockNumber) this.invalidCheckpoints.delete(n)
+    }
   }
 
   /** The L1 chain under our cursor changed: mined checkpoints in dropped L1 blocks fall back to attested. */
@@ -491,7 +516,10 @@ export class SyncEngine {
       dropped.push(c)
     }
     const lowest = dropped.at(-1)
-    const fromBlock = lowest?.l1 ? lowest.l1.blockNumber - 1 : Math.max(this.opts.deployBlock, (this.l1Cursor?.blockNumber ?? 1) - 64)
+    // invalid checkpoints in dropped L1 blocks lose their verdict (rescanned from their block too)
+    const invalidLowest = await this.dropInvalidCheckpoints(update)
+    const lowestL1 = Math.min(lowest?.l1?.blockNumber ?? Infinity, invalidLowest ?? Infinity)
+    const fromBlock = Number.isFinite(lowestL1) ? lowestL1 - 1 : Math.max(this.opts.deployBlock, (this.l1Cursor?.blockNumber ?? 1) - 64)
     const rolled: Hex[] = []
     for (const c of dropped) {
       if (c.status === 'finalized') this.log.error(`L1 reorg dropped the block of finalized checkpoint ${c.checkpointNumber}: L1 finality was violated`)
@@ -520,6 +548,70 @@ export class SyncEngine {
     }
     this.recomputeTips()
     await this.commit(update)
+  }
+
+  /**
+   * Invalid checkpoints whose L1 block is no longer in L1's chain (newest first, until one still
+   * is): their verdict goes with the block (docs/reorgs.md). The checkpoint row becomes
+   * `orphaned`, its error keeps why it was invalid plus `reorgedOut`; a soft
+   * CHECKPOINT_REORGED_OUT failure says so. Its invalid blocks go back to the status they had
+   * before (provisional ones rejoin the canonical chain where the height is free), or are
+   * forgotten when only this checkpoint had named them. Returns the lowest dropped L1 block.
+   */
+  private async dropInvalidCheckpoints(update: StoreUpdate): Promise<number | null> {
+    let lowest: number | null = null
+    const back: BlockRow[] = []
+    for (const c of [...this.invalidCheckpoints.values()].sort((a, b) => b.checkpointNumber - a.checkpointNumber)) {
+      if (!c.l1) continue
+      const atL1 = await this.l1.block(c.l1.blockNumber)
+      if (atL1 && atL1.hash === c.l1.blockHash) break
+      const l1 = c.l1
+      const was = c.error
+      lowest = Math.min(lowest ?? Infinity, l1.blockNumber)
+      this.invalidCheckpoints.delete(c.checkpointNumber)
+      c.status = 'orphaned'
+      c.l1 = null
+      c.updatedAt = this.now()
+      if (was) c.error = { ...was, details: { ...(was.details ?? {}), reorgedOut: true, l1BlockNumber: l1.blockNumber, l1BlockHash: l1.blockHash } }
+      update.checkpoints!.push(c)
+      this.fail(
+        'l1',
+        new VigilError('CHECKPOINT_REORGED_OUT', `invalid checkpoint ${c.checkpointNumber} (${was?.code ?? 'invalid'}) was reorged out of L1 block ${l1.blockNumber}`, {
+          severity: 'soft',
+          details: { checkpoint: c.checkpointNumber, digest: c.digest, wasCode: was?.code ?? null, l1BlockNumber: l1.blockNumber, l1BlockHash: l1.blockHash },
+        }),
+        update,
+      )
+      // highest first: a block forgotten no longer holds its parent back (checkpoints go newest first too)
+      for (const h of [...c.headerHashes].reverse()) {
+        const row = await this.getBlock(h)
+        if (!row || row.status !== 'invalid') continue
+        row.error = null
+        const before = statusBeforeInvalid(row)
+        if (before === null && ![...this.blocks.values()].some((x) => x.parentHash === h)) {
+          // only this checkpoint named it: forget it (no held block builds on it)
+          this.blocks.delete(h)
+          this.counts.invalid = Math.max(0, this.counts.invalid - 1)
+          update.blocks = update.blocks!.filter((x) => x.hash !== h)
+          ;(update.forgetBlocks ??= []).push(h)
+          continue
+        }
+        if (before === 'mined' || before === 'finalized') row.checks = { ...row.checks, l1Inclusion: false }
+        const status: BlockStatus = before === 'mined' || before === 'finalized' ? 'attested' : (before ?? 'orphaned')
+        this.setStatus(row, status)
+        if (status !== 'orphaned') back.push(row)
+        if (!update.blocks!.includes(row)) update.blocks!.push(row)
+      }
+    }
+    // provisional again: rejoin the canonical chain where nothing else holds the height
+    back.sort((a, b) => a.height - b.height)
+    for (const row of back) {
+      const cur = this.canonical.get(row.height)
+      if (cur === undefined || cur === row.hash) this.canonical.set(row.height, row.hash)
+      else this.setStatus(row, 'orphaned')
+    }
+    if (back.length > 0) this.linkChildren(back, update)
+    return lowest
   }
 
   // ---------------------------------------------------------------- snapshots
@@ -780,7 +872,8 @@ export class SyncEngine {
       if (tips.finalized) break
     }
     // below the in-memory window: keep the stored tip if nothing in memory replaces it
-    for (const s of LIVE_STATUSES) if (!tips[s] && this.tips[s] && !this.canonical.has(this.tips[s]!.height)) tips[s] = this.tips[s]
+    // (a tip whose block is in memory but off the canonical chain — invalid, orphaned — is not kept)
+    for (const s of LIVE_STATUSES) if (!tips[s] && this.tips[s] && !this.canonical.has(this.tips[s]!.height) && !this.blocks.has(this.tips[s]!.hash)) tips[s] = this.tips[s]
     this.tips = tips
   }
 
@@ -1001,6 +1094,13 @@ export class SyncEngine {
       .slice(0, limit)
       .map(summarize)
   }
+}
+
+/** The status a block had before it was marked invalid (from its history); null when it was created invalid. */
+function statusBeforeInvalid(row: BlockRow): BlockStatus | null {
+  let i = row.history.length - 1
+  while (i >= 0 && row.history[i]![0] === 'invalid') i--
+  return i >= 0 ? row.history[i]![0] : null
 }
 
 /** The calldata attestation list as hex signatures; [] when it does not decode (the quorum check reports why). */

@@ -590,9 +590,15 @@ export class Syncer {
     let base: Base | null = (await this.engine.knows(want)) || height === 0 ? { height, hash: want } : null
     const floor = this.floor()
     while (!base) {
-      if (height <= floor) {
-        // down to the trusted header without meeting it: that chain does not descend from it
-        this.log(`walk back: the chain below ${top.headers[0]!.header.height} does not descend from the trusted header at ${floor}`)
+      if (this.anchor && height <= floor) {
+        // down to the trusted header without meeting it: that peer's chain does not descend from it
+        const peer = segments[0]!.peer
+        const err = new VigilError('TRUSTED_HASH_MISMATCH', `peer ${peer} serves a chain whose block ${floor + 1} names parent ${want}, not the trusted ${this.anchor!.hash}`, {
+          details: { peer, height: floor, trusted: this.anchor!.hash, got: want },
+        })
+        this.log(err.message)
+        this.exchange.penalize(peer, err)
+        this.engine.recordFailure(this.source, err)
         return 0
       }
       if (depth >= (this.opts.maxWalkBack ?? 1024)) {

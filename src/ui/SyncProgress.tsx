@@ -83,6 +83,22 @@ export function SyncProgress({ snapshot }: { snapshot: ClientSnapshot }) {
 
   return (
     <Section id="history" title="History sync" data-testid="history-sync">
+      {snapshot.snapshotStart ? (
+        <p className="muted small snapshot-start" data-testid="snapshot-start" data-height={snapshot.snapshotStart.height}>
+          Started from snapshot <code>{snapshot.snapshotStart.name}</code>: {formatCount(snapshot.snapshotStart.blocks)} blocks in {formatCount(snapshot.snapshotStart.checkpoints)} checkpoints up to
+          height {formatCount(snapshot.snapshotStart.height)}, checked against L1 and stored in {formatCount(snapshot.snapshotStart.ms)} ms.
+        </p>
+      ) : null}
+      {sync?.trusted ? (
+        <p className="muted small snapshot-start" data-testid="trusted-start" data-state={sync.trusted.state}>
+          History starts at the trusted header {formatCount(sync.trusted.height)} <code>{sync.trusted.hash.slice(0, 10)}…</code>:{' '}
+          {sync.trusted.state === 'anchored'
+            ? `found${sync.trusted.peer ? ` on ${sync.trusted.peer.slice(0, 12)}…` : ''} and verified; nothing below it is fetched from peers.`
+            : sync.trusted.state === 'searching'
+              ? 'asking peers for it…'
+              : 'no peer has served it yet (still asking).'}
+        </p>
+      ) : null}
       <div className="progress-list">
         <Bar
           id="l1"

@@ -24,6 +24,8 @@ export interface ChainSettings {
   bootstrap?: string[]
   /** Source URL overrides: a URL, or null to switch the source off. */
   sources?: Record<string, string | null>
+  /** `<height>:<0xhash>`: sync from this trusted header (config.trustedHeader, docs/sync.md § Trusted hash). */
+  trustedHeader?: string
 }
 
 export interface Settings {
@@ -31,6 +33,8 @@ export interface Settings {
   mode?: 'light' | 'full'
   /** Run the tab's libp2p node on the page: WebRTC to other browsers (serve what this tab holds, sync from them). */
   pageP2P?: boolean
+  /** With an empty store, start from the latest snapshot verified against L1 instead of syncing from genesis. */
+  fromSnapshot?: boolean
   chains?: Record<string, ChainSettings>
 }
 
@@ -65,6 +69,12 @@ export function applySettings(config: ClientConfig, s: Settings = loadSettings()
     if (!SOURCE_URL_FIELDS.some((f) => f.key === k)) continue
     if (v === null || v === '') delete rec[k]
     else rec[k] = v
+  }
+  const trusted = c?.trustedHeader?.trim()
+  if (trusted) {
+    // "<height>:<0xhash>" → { height, hash }; anything else is passed on for parseClientConfig to name
+    const m = /^(\d{1,16}):(0x[0-9a-fA-F]+)$/.exec(trusted)
+    rec.trustedHeader = m ? { height: Number(m[1]), hash: m[2]!.toLowerCase() } : trusted
   }
   return out
 }

@@ -10,6 +10,8 @@ import { AppView } from '../../src/ui/AppView'
 import { formatAge, formatBytes, formatCount, formatLatency, formatMs, shortHash } from '../../src/ui/format'
 import { NowProvider } from '../../src/ui/useNow'
 import type { ViewState } from '../../src/ui/state'
+import { applySettings, chainKey } from '../../src/ui/settings'
+import { parseClientConfig, type ClientConfig } from '../../src/client/config'
 
 const NOW = 1_700_000_100_000
 const h = (n: number) => `0x${n.toString(16).padStart(2, '0').repeat(32)}` as `0x${string}`
@@ -180,6 +182,47 @@ describe('live view (renderToString)', () => {
     const withProblem = render({ kind: 'live', snapshot: fixture, problem })
     expect(around(withProblem, 'worker-error', 400)).toContain('The light client worker crashed')
     expect(withProblem).toContain('data-testid="tip-proposed"')
+  })
+})
+
+describe('how this run started (history sync section)', () => {
+  const sync = {
+    state: 'syncing' as const, base: 40, target: 42, pending: 0, headersFetched: 30, headersAccepted: 30, headersKnown: 0, headersIgnored: 0,
+    pendingRetries: 0, pendingResolved: 0, pendingExpired: 0, walkBacks: 0, unavailableBelow: null, lastFill: null,
+  }
+  it('says which snapshot was imported, how much and how fast', () => {
+    const html = render({ kind: 'live', snapshot: { ...fixture, snapshotStart: { name: 'snapshot-00000004.bin', blocks: 16, checkpoints: 4, height: 16, ms: 1159 } }, problem: null })
+    const p = around(html, 'snapshot-start', 600)
+    expect(p).toContain('data-height="16"')
+    expect(p).toContain('snapshot-00000004.bin')
+    expect(p).toMatch(/16<!-- --> blocks in <!-- -->4<!-- --> checkpoints up to\s+height <!-- -->16/)
+    expect(count(render({ kind: 'live', snapshot: fixture, problem: null }), 'data-testid="snapshot-start"')).toBe(0)
+  })
+  it('says where history starts with a trusted header, and whether it was found', () => {
+    for (const [state, text] of [['anchored', 'found on 12D3KooWQYhT'], ['searching', 'asking peers'], ['unavailable', 'no peer has served it yet']] as const) {
+      const trusted = { height: 30, hash: h(0x30), state, peer: state === 'anchored' ? '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' : null }
+      const p = around(render({ kind: 'live', snapshot: { ...fixture, sync: { ...sync, trusted } }, problem: null }), 'trusted-start', 600)
+      expect(p).toContain(`data-state="${state}"`)
+      expect(p).toContain(text)
+    }
+  })
+})
+
+describe('settings applied to the chain config', () => {
+  const config: ClientConfig = parseClientConfig({
+    l2ChainId: 7771, l1: { chainId: 31337, rpcUrls: ['http://127.0.0.1:8545'], rollup: ROLLUP, deployBlock: 0 }, bootstrap: [], mode: 'light',
+  })
+  it('a trusted header "height:0xhash" becomes config.trustedHeader (lower-cased), and validates', () => {
+    const out = applySettings(config, { chains: { [chainKey(config)]: { trustedHeader: ` 120:${h(0xab).toUpperCase().replace('0X', '0x')} ` } } })
+    expect(out.trustedHeader).toEqual({ height: 120, hash: h(0xab) })
+    expect(parseClientConfig(out).trustedHeader).toEqual({ height: 120, hash: h(0xab) })
+    expect(applySettings(config, {}).trustedHeader).toBeUndefined()
+  })
+  it('a malformed one is named by the config check (what the Settings page shows), not silently dropped', () => {
+    for (const bad of ['120', 'abc:0x12', `0:${h(1)}`, '5:0x1234']) {
+      const out = applySettings(config, { chains: { [chainKey(config)]: { trustedHeader: bad } } })
+      expect(() => parseClientConfig(out), bad).toThrow(/trustedHeader/)
+    }
   })
 })
 

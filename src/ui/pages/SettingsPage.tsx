@@ -30,6 +30,8 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
   const [mode, setMode] = useState<'light' | 'full'>(saved.mode ?? config?.mode ?? 'light')
   const [theme, setTheme] = useState<ThemeChoice>(saved.theme ?? 'system')
   const [pageP2P, setPageP2P] = useState(saved.pageP2P === true)
+  const [fromSnapshot, setFromSnapshot] = useState(saved.fromSnapshot === true)
+  const [trusted, setTrusted] = useState(chain.trustedHeader ?? (config?.trustedHeader ? `${config.trustedHeader.height}:${config.trustedHeader.hash}` : ''))
   const [sources, setSources] = useState<Record<string, string>>(() =>
     Object.fromEntries(SOURCE_URL_FIELDS.map((f) => [f.key, chain.sources && f.key in chain.sources ? (chain.sources[f.key] ?? '') : typeof cfgRec[f.key] === 'string' ? (cfgRec[f.key] as string) : ''])),
   )
@@ -49,12 +51,13 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
   useEffect(refreshStorage, [client])
 
   const build = (): Settings => {
-    const s: Settings = { ...saved, mode, theme, pageP2P, chains: { ...(saved.chains ?? {}) } }
+    const s: Settings = { ...saved, mode, theme, pageP2P, fromSnapshot, chains: { ...(saved.chains ?? {}) } }
     if (config) {
       s.chains![key] = {
         l1RpcUrls: lines(rpc),
         bootstrap: lines(peers),
         sources: Object.fromEntries(SOURCE_URL_FIELDS.map((f) => [f.key, sources[f.key]?.trim() ? sources[f.key]!.trim() : null])),
+        ...(trusted.trim() ? { trustedHeader: trusted.trim() } : {}),
       }
     }
     return s
@@ -148,6 +151,22 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
             <label>
               <input type="radio" name="mode" value="full" checked={mode === 'full'} onChange={() => setMode('full')} data-testid="settings-mode-full" /> Full: bodies too, stored
             </label>
+          </fieldset>
+          <fieldset>
+            <legend>First start</legend>
+            <label>
+              <input type="checkbox" checked={fromSnapshot} onChange={(e) => setFromSnapshot((e.target as unknown as { checked: boolean }).checked)} data-testid="settings-from-snapshot" /> Start
+              from the latest snapshot when nothing is stored yet: checked against L1 (the committee and the attestations of the checkpoint it ends at), then synced forward.
+              Faster than syncing from genesis; history below the snapshot is not fetched.
+            </label>
+            <div className="field-row">
+              <label htmlFor="set-trusted">Trusted header</label>
+              <input id="set-trusted" type="text" value={trusted} placeholder="height:0xhash (optional)" onChange={(e) => setTrusted(inputValue(e))} spellCheck={false} aria-describedby="set-trusted-help" data-testid="settings-trusted" />
+              <span id="set-trusted-help" className="help">
+                A block you trust (e.g. from a friend or a block explorer you already trust): peers are asked for it, its hash and signature are checked, and history
+                is synced forward from it; nothing below it is fetched from peers. Empty: from the stored head or genesis.
+              </span>
+            </div>
           </fieldset>
           <fieldset>
             <legend>Browser peers</legend>
