@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { Hex } from '../../src/core/types'
 import type { DevnetInfo } from '../../src/devnet/network'
+import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')
 
@@ -67,3 +69,22 @@ export function alive(pid: number): boolean {
     return false
   }
 }
+
+/** A devnet full node as its gateway route `/full-nodes` shows it. */
+export type FullNodeView = FullNodeInfo & {
+  status: { earliestHeader: number; earliestBody: number; latest: number; headHash: Hex }
+  counters: FullNodeCounters
+}
+
+/** GET a devnet gateway JSON route (one retry: a loaded machine sometimes resets a kept-alive socket). */
+export async function gatewayJson<T>(devnet: DevnetProcess, path: string): Promise<T> {
+  const url = `${devnet.info.devnet.gatewayUrl}${path}`
+  try {
+    return (await (await fetch(url)).json()) as T
+  } catch {
+    return (await (await fetch(url, { headers: { connection: 'close' } })).json()) as T
+  }
+}
+
+/** The devnet's full nodes (archival first, then pruned), with their status and counters. */
+export const fullNodes = (devnet: DevnetProcess) => gatewayJson<FullNodeView[]>(devnet, '/full-nodes')

@@ -8,26 +8,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import type { Hex } from '../../src/core/types'
-import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
-import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { fullNodes, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
 import { waitForSnapshot } from '../helpers/client'
-
-type FullNodeView = FullNodeInfo & { status: { earliestHeader: number; earliestBody: number; latest: number }; counters: FullNodeCounters }
 
 describe('--fault pruned-only', () => {
   let devnet: DevnetProcess
   let proxy: L1Proxy
   let client: LightClient | null = null
-  const getJson = async <T>(path: string): Promise<T> => {
-    const url = `${devnet.info.devnet.gatewayUrl}${path}`
-    try {
-      return (await (await fetch(url)).json()) as T
-    } catch {
-      return (await (await fetch(url, { headers: { connection: 'close' } })).json()) as T
-    }
-  }
-  const prunedNode = async () => (await getJson<FullNodeView[]>('/full-nodes'))[0]!
+  const prunedNode = async () => (await fullNodes(devnet))[0]!
   /** The devnet's progress has no push channel: poll its status endpoint. */
   const untilPrunedEarliest = async (min: number, timeoutMs: number) => {
     const end = Date.now() + timeoutMs

@@ -11,29 +11,17 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
 import type { Hex } from '../../src/core/types'
-import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { fullNodes, gatewayJson, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
 import { waitForSnapshot } from '../helpers/client'
-
-type FullNodeView = FullNodeInfo & { status: { earliestHeader: number; earliestBody: number; latest: number }; counters: FullNodeCounters }
 
 describe('req/resp sync from devnet full nodes', () => {
   let devnet: DevnetProcess
   let proxy: L1Proxy
   let client: LightClient | null = null
-  const gw = () => devnet.info.devnet.gatewayUrl
-  /** GET a devnet JSON route (one retry: a loaded machine sometimes resets a kept-alive socket). */
-  const getJson = async <T>(path: string): Promise<T> => {
-    try {
-      return (await (await fetch(`${gw()}${path}`)).json()) as T
-    } catch {
-      return (await (await fetch(`${gw()}${path}`, { headers: { connection: 'close' } })).json()) as T
-    }
-  }
-  const devnetHeight = async () => (await getJson<{ height: number }>('/status')).height
-  const fullNodes = () => getJson<FullNodeView[]>('/full-nodes')
+  const devnetHeight = async () => (await gatewayJson<{ height: number }>(devnet, '/status')).height
+  const nodes = () => fullNodes(devnet)
   /** The devnet's own progress has no push channel: poll its status endpoint. */
   const untilDevnetHeight = async (h: number, timeoutMs: number) => {
     const end = Date.now() + timeoutMs
@@ -67,7 +55,7 @@ describe('req/resp sync from devnet full nodes', () => {
     // well past the pruned node's 32-block window
     const h0 = await untilDevnetHeight(44, 60_000)
     proxy.pin(devnet.info.l1.deployBlock) // an L1 RPC that is behind: no mined checkpoint is visible
-    const before = await fullNodes()
+    const before = await nodes()
     const t0 = performance.now()
     client = await openNodeClient(config(), { storeName: 'syncer-late', reqresp: { statusIntervalMs: 1_000 } })
     // timeline: first status answer, first header fetched, gap filled
@@ -107,7 +95,7 @@ describe('req/resp sync from devnet full nodes', () => {
     expect(fromReqResp).toBe(client.snapshot().sources.reqresp!.accepted)
 
     // asked only peers that announced the range: the pruned node was never asked below its earliest height
-    const after = await fullNodes()
+    const after = await nodes()
     const [archival, pruned] = [after.find((n) => n.kind === 'archival')!, after.find((n) => n.kind === 'pruned')!]
     expect(pruned.status.earliestHeader).toBeGreaterThan(1)
     expect(pruned.counters.rangesBelowEarliest).toBe(0)
@@ -125,7 +113,7 @@ describe('req/resp sync from devnet full nodes', () => {
     const bodies = await client.reqresp.bodies(old)
     expect(bodies.size).toBe(10)
     for (const r of old) expect(await client.engine.onBody(r.hash, bodies.get(r.hash)!, 'reqresp')).toBe(true)
-    const afterBodies = await fullNodes()
+    const afterBodies = await nodes()
     expect(afterBodies.find((n) => n.kind === 'pruned')!.counters.bodiesRequests).toBe(0)
     expect(afterBodies.find((n) => n.kind === 'pruned')!.counters.bodiesMissing).toBe(0)
     expect(afterBodies.find((n) => n.kind === 'archival')!.counters.bodiesServed).toBeGreaterThanOrEqual(10)
@@ -181,7 +169,7 @@ describe('req/resp sync from devnet full nodes', () => {
       await expect(c.reqresp.headersByRange(1, 8)).rejects.toMatchObject({ code: 'SOURCE_UNAVAILABLE' })
       expect((await c.reqresp.bodies([{ hash: b1.hash as Hex, height: b1.height }])).size).toBe(0)
       expect(c.snapshot().sources.reqresp!.failures).toBeGreaterThan(failuresBefore)
-      const archival = (await fullNodes()).find((n) => n.kind === 'archival')!
+      const archival = (await nodes()).find((n) => n.kind === 'archival')!
       expect(archival.counters.refused).toBeGreaterThanOrEqual(2)
       const log = (await (await fetch(`${admin}/admin/faults?fault=refuse-ranges`)).json()) as { actions: unknown[] }
       expect(log.actions.length).toBeGreaterThanOrEqual(2)

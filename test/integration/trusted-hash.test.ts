@@ -18,31 +18,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
-import type { FullNodeInfo } from '../../src/devnet/services/full-nodes'
 import type { Hex } from '../../src/core/types'
-import { startDevnetProcess, repoRoot, type DevnetProcess } from '../helpers/devnet'
+import { fullNodes, startDevnetProcess, repoRoot, type DevnetProcess } from '../helpers/devnet'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
-
-type FullNodeView = FullNodeInfo & { status: { earliestHeader: number; latest: number; headHash: Hex } }
-
-function waitFor(client: LightClient, pred: (s: ClientSnapshot) => boolean, timeoutMs: number, what: string): Promise<ClientSnapshot> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    const timer = setTimeout(() => {
-      unsub()
-      reject(new Error(`timed out waiting for ${what}; sync ${JSON.stringify(last?.sync)} reqresp ${JSON.stringify(last?.sources.reqresp)} failures ${JSON.stringify(last?.failures)}`))
-    }, timeoutMs)
-    const unsub = client.subscribe((s) => {
-      last = s
-      if (pred(s)) {
-        clearTimeout(timer)
-        queueMicrotask(() => unsub())
-        resolve(s)
-      }
-    })
-  })
-}
+import { waitForSnapshot } from '../helpers/client'
 
 /** Records every headers-by-range request the client's req/resp source makes. */
 function recordRequests(client: LightClient): { from: number; count: number }[] {
@@ -59,15 +38,7 @@ describe('sync from a trusted hash (devnet)', () => {
   let devnet: DevnetProcess
   let proxy: L1Proxy
   const clients: LightClient[] = []
-  const gw = () => devnet.info.devnet.gatewayUrl
-  const getJson = async <T>(path: string): Promise<T> => {
-    try {
-      return (await (await fetch(`${gw()}${path}`)).json()) as T
-    } catch {
-      return (await (await fetch(`${gw()}${path}`, { headers: { connection: 'close' } })).json()) as T
-    }
-  }
-  const archival = async () => (await getJson<FullNodeView[]>('/full-nodes')).find((n) => n.kind === 'archival')!
+  const archival = async () => (await fullNodes(devnet)).find((n) => n.kind === 'archival')!
   /** The devnet's progress has no push channel: poll the archival node's status. */
   const untilArchivalHeight = async (h: number, timeoutMs: number) => {
     const end = Date.now() + timeoutMs
@@ -106,7 +77,7 @@ describe('sync from a trusted hash (devnet)', () => {
     clients.push(client)
     const asked = recordRequests(client)
     await client.start()
-    const s = await waitFor(client, (x) => x.sync?.trusted?.state === 'anchored' && (x.sync?.base ?? 0) >= h + 16, 40_000, `anchored at ${h} and base ≥ ${h + 16}`)
+    const s = await waitForSnapshot(client, (x) => x.sync?.trusted?.state === 'anchored' && (x.sync?.base ?? 0) >= h + 16, 40_000, `anchored at ${h} and base ≥ ${h + 16}`)
     console.log(`[trusted-hash] anchored at ${h} from ${s.sync!.trusted!.peer}; base ${s.sync!.base}; ${s.sources.reqresp!.accepted} headers accepted over req/resp; requests ${JSON.stringify(asked.slice(0, 4))}…`)
 
     // the trusted header came first, alone, from a full node; nothing below it was asked
@@ -132,7 +103,7 @@ describe('sync from a trusted hash (devnet)', () => {
 
     // the L1 catches up: mined checkpoints above h promote exactly the blocks synced from h (no reorg, nothing invalid)
     proxy.up()
-    const m = await waitFor(client, (x) => (x.tips.mined?.height ?? 0) >= h + 16, 40_000, `mined tip ≥ ${h + 16}`)
+    const m = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= h + 16, 40_000, `mined tip ≥ ${h + 16}`)
     expect(m.reorgs).toEqual([])
     expect(m.counts.invalid).toBe(0)
     for (let x = h; x <= h + 16; x++) {
@@ -151,7 +122,7 @@ describe('sync from a trusted hash (devnet)', () => {
     clients.push(client)
     const asked = recordRequests(client)
     await client.start()
-    const s = await waitFor(
+    const s = await waitForSnapshot(
       client,
       (x) => x.sync?.trusted?.state === 'unavailable' && x.failures.some((f) => f.code === 'TRUSTED_HEADER_UNAVAILABLE') && x.tips.proposed !== null,
       30_000,

@@ -7,149 +7,22 @@
  * a trusted header nobody serves is a soft TRUSTED_HEADER_UNAVAILABLE, and the search goes on.
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { VigilError } from '../../src/core/errors'
-import type { Address, Hex } from '../../src/core/types'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '../../src/devnet/builder'
-import { ChainDb } from '../../src/devnet/chain-db'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import type { ChainDb } from '../../src/devnet/chain-db'
 import type { SignedHeader } from '../../src/protocol/signed-header'
-import { ChainStore } from '../../src/store/chain-store'
-import { StatsRecorder } from '../../src/sources/stats'
-import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/sync/ports'
-import { Syncer, type HeaderExchange, type TrustedHeader } from '../../src/sync/syncer'
 import { initCrypto } from '../../src/verify/secp256k1'
-
-const L2 = 7772
-const EPOCH = 8
-const rollup = '0x00000000000000000000000000000000000000bb' as Address
-const domain = { l1ChainId: 31337, rollup }
-const validators = validatorKeys(4)
-const committee = validators.map((v) => v.address.toLowerCase() as Address)
-
-/** A chain of `n` blocks (4 per slot) continuing `tip`, each signed by its slot's proposer. */
-function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot = 1): BuiltBlock[] {
-  const b = new ChainBuilder(domain, L2, { seed, ...(tip ? { tip } : {}) })
-  const out: BuiltBlock[] = []
-  for (let i = 0; i < n; i++) {
-    const slot = firstSlot + Math.floor(i / 4)
-    const proposer = validators[proposerIndex(epochSeed(rollup, L2, Math.floor(slot / EPOCH)), slot, committee.length)]!
-    out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
-    if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }
-  }
-  return out
-}
-const tipOf = (b: BuiltBlock): BuilderTip => ({ hash: b.hash, height: b.header.height, stateRoot: b.header.stateRoot, checkpointNumber: b.header.checkpointNumber })
-const dbOf = (blocks: BuiltBlock[]) => {
-  const db = new ChainDb({})
-  for (const x of blocks) db.add({ header: x.header, hash: x.hash, signature: x.proposal.signature, bodyBytes: x.bodyBytes })
-  return db
-}
-const trustOf = (b: BuiltBlock): TrustedHeader => ({ height: b.header.height, hash: b.hash })
-
-/** An exchange over in-memory peers (asked in insertion order, penalised ones skipped), recording every request. */
-class MemoryExchange implements HeaderExchange {
-  readonly name = 'reqresp'
-  readonly requests: { peer: string; from: number; count: number }[] = []
-  readonly penalized: { peer: string; code: string }[] = []
-  private readonly listeners = new Set<() => void>()
-  constructor(readonly peers: Map<string, { db: ChainDb; tamper?: (s: SignedHeader) => SignedHeader }>) {}
-  private usable() {
-    return [...this.peers].filter(([id]) => !this.penalized.some((p) => p.peer === id))
-  }
-  networkHead() {
-    let best: { height: number; hash: Hex } | null = null
-    for (const [, p] of this.usable()) {
-      const s = p.db.status()
-      if (s.latest > (best?.height ?? 0)) best = { height: s.latest, hash: s.headHash }
-    }
-    return best
-  }
-  earliestAvailable(from: number): number | null {
-    let lo: number | null = null
-    for (const [, p] of this.usable()) {
-      const s = p.db.status()
-      if (s.latest >= from) lo = Math.min(lo ?? Infinity, Math.max(from, s.earliestHeader))
-    }
-    return lo
-  }
-  async headersByRange(from: number, count: number) {
-    expect(count).toBeLessThanOrEqual(64)
-    const hit = this.usable().find(([, p]) => p.db.status().earliestHeader <= from && from <= p.db.status().latest)
-    if (!hit) throw new VigilError('NO_PEER_FOR_RANGE', `nobody has ${from}`, { severity: 'soft' })
-    const [id, p] = hit
-    this.requests.push({ peer: id, from, count })
-    await new Promise((r) => setTimeout(r, 3))
-    return { peer: id, headers: p.db.headersByRange(from, count).map((s) => (p.tamper ? p.tamper(s) : s)) }
-  }
-  penalize(peer: string, error: unknown): void {
-    this.penalized.push({ peer, code: (error as VigilError).code })
-  }
-  onStatus(fn: () => void) {
-    this.listeners.add(fn)
-    return () => this.listeners.delete(fn)
-  }
-  announce(): void {
-    for (const fn of this.listeners) fn()
-  }
-}
-
-const l1: L1Port = {
-  rollupParams: async () => ({ l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }),
-  committee: async () => committee,
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
-
-const running: { syncer: Syncer; store: ChainStore }[] = []
-let n = 0
-
-async function setup(exchange: MemoryExchange, opts: Partial<ConstructorParameters<typeof Syncer>[0]> = {}) {
-  const store = await ChainStore.open(`syncer-trusted-${n++}`, { indexedDB: new IDBFactory(), IDBKeyRange })
-  const stats = new StatsRecorder('reqresp', 'reqresp')
-  const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: 0, mode: 'light' })
-  engine.registerSource(stats)
-  const listeners = new Set<() => void>()
-  const notify = () => listeners.forEach((f) => f())
-  engine.onChange(notify)
-  const syncer = new Syncer({ engine, exchange, idleMs: 100, onProgress: notify, ...opts })
-  running.push({ syncer, store })
-  /** Resolves when `pred` holds, checked on every engine or syncer change. */
-  const until = (pred: () => boolean, what: string, ms = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (pred()) return resolve()
-      const timer = setTimeout(() => {
-        listeners.delete(check)
-        reject(new Error(`timed out: ${what}; progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}`))
-      }, ms)
-      const check = () => {
-        if (!pred()) return
-        clearTimeout(timer)
-        listeners.delete(check)
-        resolve()
-      }
-      listeners.add(check)
-    })
-  return { engine, syncer, stats, until }
-}
+import { MemoryExchange, buildChain, dbOf, setupSyncer, stopAllSyncers, tipOf, trustOf } from '../helpers/syncer-fixture'
 
 beforeAll(async () => {
   await initCrypto()
 })
 
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await r.syncer.stop()
-    r.store.close()
-  }
-})
+afterEach(stopAllSyncers)
 
 describe('Syncer from a trusted hash', () => {
   it('fetches the trusted header, verifies it, and syncs up from it; nothing below it is requested', async () => {
     const chain = buildChain(120, 'trusted')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { engine, syncer, stats, until } = await setup(ex, { trusted: trustOf(chain[49]!) })
+    const { engine, syncer, stats, until } = await setupSyncer(ex, { trusted: trustOf(chain[49]!) })
     expect(syncer.progress().trusted).toMatchObject({ height: 50, state: 'searching' })
     syncer.start()
     await until(() => syncer.progress().base === 120, 'base 120')
@@ -179,7 +52,7 @@ describe('Syncer from a trusted hash', () => {
         ['honest', { db: dbOf(honest) }],
       ]),
     )
-    const { engine, syncer, stats, until } = await setup(ex, { trusted: trustOf(honest[59]!) })
+    const { engine, syncer, stats, until } = await setupSyncer(ex, { trusted: trustOf(honest[59]!) })
     syncer.start()
     await until(() => syncer.progress().base === 100, 'base 100')
     expect(ex.penalized).toEqual([{ peer: 'liar', code: 'TRUSTED_HASH_MISMATCH' }])
@@ -207,7 +80,7 @@ describe('Syncer from a trusted hash', () => {
         ['honest', { db: dbOf(chain) }],
       ]),
     )
-    const { engine, syncer, stats, until } = await setup(ex, { trusted: trustOf(chain[19]!) })
+    const { engine, syncer, stats, until } = await setupSyncer(ex, { trusted: trustOf(chain[19]!) })
     syncer.start()
     await until(() => syncer.progress().base === 40, 'base 40')
     expect(ex.penalized).toEqual([{ peer: 'forger', code: 'SOURCE_BAD_RESPONSE' }])
@@ -221,7 +94,7 @@ describe('Syncer from a trusted hash', () => {
     const chain = buildChain(60, 'unavailable')
     const peers = new Map<string, { db: ChainDb }>([['short', { db: dbOf(chain.slice(0, 20)) }]])
     const ex = new MemoryExchange(peers)
-    const { engine, syncer, until } = await setup(ex, { trusted: trustOf(chain[29]!), trustedTimeoutMs: 300 })
+    const { engine, syncer, until } = await setupSyncer(ex, { trusted: trustOf(chain[29]!), trustedTimeoutMs: 300 })
     syncer.start()
     await until(() => syncer.progress().trusted?.state === 'unavailable', 'unavailable')
     const f = engine.getFailures().find((x) => x.code === 'TRUSTED_HEADER_UNAVAILABLE')!
@@ -242,7 +115,7 @@ describe('Syncer from a trusted hash', () => {
   it('uses a trusted header the client already holds (gossip, store) without fetching it', async () => {
     const chain = buildChain(50, 'held')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { engine, syncer, until } = await setup(ex, { trusted: trustOf(chain[24]!) })
+    const { engine, syncer, until } = await setupSyncer(ex, { trusted: trustOf(chain[24]!) })
     for (const b of chain.slice(24, 28)) expect(await engine.onBlockProposal(b.proposalBytes)).toBe('accept')
     syncer.start()
     await until(() => syncer.progress().base === 50, 'base 50')
@@ -257,7 +130,7 @@ describe('Syncer from a trusted hash', () => {
     // b forks below the trusted height (20) and reaches higher: its chain cannot descend from the trusted header
     const b = [...common.slice(0, 12), ...buildChain(40, 'walk-b', tipOf(common[11]!), 21)]
     const ex = new MemoryExchange(new Map([['other-fork', { db: dbOf(b) }]]))
-    const { engine, syncer, until } = await setup(ex, { trusted: trustOf(common[19]!) })
+    const { engine, syncer, until } = await setupSyncer(ex, { trusted: trustOf(common[19]!) })
     for (const x of a.slice(19)) expect(await engine.onBlockProposal(x.proposalBytes)).toBe('accept')
     syncer.start()
     await until(() => ex.penalized.length > 0 && syncer.progress().state === 'idle', 'walked back, penalised, idle')

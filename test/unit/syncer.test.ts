@@ -5,173 +5,22 @@
  * pruned peers, bad peers, and headers held pending (with backoff) while the L1 is down.
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { VigilError } from '../../src/core/errors'
-import type { Address, Hex } from '../../src/core/types'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '../../src/devnet/builder'
-import { ChainDb } from '../../src/devnet/chain-db'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import type { ChainDb } from '../../src/devnet/chain-db'
 import type { SignedHeader } from '../../src/protocol/signed-header'
-import { ChainStore } from '../../src/store/chain-store'
-import { StatsRecorder } from '../../src/sources/stats'
-import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/sync/ports'
-import { Syncer, type HeaderExchange } from '../../src/sync/syncer'
 import { initCrypto } from '../../src/verify/secp256k1'
-import { createLogger } from '../../src/core/logger'
-
-const L2 = 7771
-const EPOCH = 8
-const rollup = '0x00000000000000000000000000000000000000aa' as Address
-const domain = { l1ChainId: 31337, rollup }
-const validators = validatorKeys(4)
-const committee = validators.map((v) => v.address.toLowerCase() as Address)
-
-/** A chain of `n` blocks (4 per slot) continuing `tip`, each signed by its slot's proposer. */
-function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot = 1): BuiltBlock[] {
-  const b = new ChainBuilder(domain, L2, { seed, ...(tip ? { tip } : {}) })
-  const out: BuiltBlock[] = []
-  for (let i = 0; i < n; i++) {
-    const slot = firstSlot + Math.floor(i / 4)
-    const epoch = Math.floor(slot / EPOCH)
-    const proposer = validators[proposerIndex(epochSeed(rollup, L2, epoch), slot, committee.length)]!
-    out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
-    // one checkpoint per slot (what buildCheckpoint does, without the blobs)
-    if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }
-  }
-  return out
-}
-const tipOf = (b: BuiltBlock): BuilderTip => ({ hash: b.hash, height: b.header.height, stateRoot: b.header.stateRoot, checkpointNumber: b.header.checkpointNumber })
-const dbOf = (blocks: BuiltBlock[], window?: number) => {
-  const db = new ChainDb(window ? { headerWindow: window, bodyWindow: window } : {})
-  for (const x of blocks) db.add({ header: x.header, hash: x.hash, signature: x.proposal.signature, bodyBytes: x.bodyBytes })
-  return db
-}
-
-/** An exchange over in-memory peers, with a little latency so requests overlap. */
-class MemoryExchange implements HeaderExchange {
-  readonly name = 'reqresp'
-  readonly requests: { peer: string; from: number; count: number }[] = []
-  readonly penalized: string[] = []
-  inflight = 0
-  maxInflight = 0
-  private readonly listeners = new Set<() => void>()
-  constructor(
-    readonly peers: Map<string, { db: ChainDb; tamper?: (s: SignedHeader) => SignedHeader }>,
-    private readonly latencyMs = 5,
-  ) {}
-  networkHead() {
-    let best: { height: number; hash: Hex } | null = null
-    for (const p of this.peers.values()) {
-      const s = p.db.status()
-      if (s.latest > (best?.height ?? 0)) best = { height: s.latest, hash: s.headHash }
-    }
-    return best
-  }
-  earliestAvailable(from: number): number | null {
-    let lo: number | null = null
-    for (const p of this.peers.values()) {
-      const s = p.db.status()
-      if (s.latest < from) continue
-      lo = Math.min(lo ?? Infinity, Math.max(from, s.earliestHeader))
-    }
-    return lo
-  }
-  async headersByRange(from: number, count: number) {
-    expect(count).toBeLessThanOrEqual(64)
-    const id = [...this.peers.keys()].find((k) => {
-      const s = this.peers.get(k)!.db.status()
-      return !this.penalized.includes(k) && s.earliestHeader <= from && from <= s.latest
-    })
-    if (!id) throw new VigilError('NO_PEER_FOR_RANGE', `nobody has ${from}`, { severity: 'soft' })
-    this.requests.push({ peer: id, from, count })
-    this.inflight++
-    this.maxInflight = Math.max(this.maxInflight, this.inflight)
-    await new Promise((r) => setTimeout(r, this.latencyMs))
-    this.inflight--
-    const p = this.peers.get(id)!
-    const headers = p.db.headersByRange(from, count).map((s) => (p.tamper ? p.tamper(s) : s))
-    return { peer: id, headers }
-  }
-  penalize(peer: string): void {
-    this.penalized.push(peer)
-  }
-  onStatus(fn: () => void) {
-    this.listeners.add(fn)
-    return () => this.listeners.delete(fn)
-  }
-  announce(): void {
-    for (const fn of this.listeners) fn()
-  }
-}
-
-let l1Down = false
-const l1: L1Port = {
-  rollupParams: async () => {
-    if (l1Down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return { l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }
-  },
-  committee: async () => {
-    if (l1Down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return committee
-  },
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
-
-const running: { syncer: Syncer; store: ChainStore }[] = []
-let n = 0
-
-async function setup(exchange: MemoryExchange, opts: Partial<ConstructorParameters<typeof Syncer>[0]> = {}) {
-  const store = await ChainStore.open(`syncer-${n++}`, { indexedDB: new IDBFactory(), IDBKeyRange })
-  const stats = new StatsRecorder('reqresp', 'reqresp')
-  const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: 0, mode: 'light' })
-  engine.registerSource(stats)
-  const listeners = new Set<() => void>()
-  const trail: string[] = []
-  const notify = () => {
-    if (process.env.SYNC_TRAIL) trail.push(JSON.stringify({ ...syncer.progress(), lastFill: undefined }))
-    listeners.forEach((f) => f())
-  }
-  engine.onChange(notify)
-  const syncer = new Syncer({ engine, exchange, ...(process.env.SYNC_LOG ? { logger: createLogger("syncer", true) } : {}), idleMs: 200, retryBaseMs: 50, retryMaxMs: 200, onProgress: notify, ...opts })
-  running.push({ syncer, store })
-  /** Resolves when `pred` holds, checked on every engine or syncer change. */
-  const until = (pred: () => boolean, what: string, ms = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (pred()) return resolve()
-      const timer = setTimeout(() => {
-        listeners.delete(check)
-        reject(new Error(`timed out: ${what}; progress ${JSON.stringify(syncer.progress())}\n${trail.slice(-8).join('\n')}`))
-      }, ms)
-      const check = () => {
-        if (!pred()) return
-        clearTimeout(timer)
-        listeners.delete(check)
-        resolve()
-      }
-      listeners.add(check)
-    })
-  return { engine, syncer, stats, until }
-}
+import { MemoryExchange, buildChain, dbOf, l1Control, setupSyncer, stopAllSyncers, tipOf } from '../helpers/syncer-fixture'
 
 beforeAll(async () => {
   await initCrypto()
 })
 
-afterEach(async () => {
-  l1Down = false
-  for (const r of running.splice(0)) {
-    await r.syncer.stop()
-    r.store.close()
-  }
-})
+afterEach(stopAllSyncers)
 
 describe('Syncer', () => {
   it('syncs from genesis to the announced head in parallel ≤ 64-header ranges, each header verified as gossip is', async () => {
     const chain = buildChain(150, 'main')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { engine, syncer, stats, until } = await setup(ex)
+    const { engine, syncer, stats, until } = await setupSyncer(ex)
     syncer.start()
     await until(() => syncer.progress().lastFill?.to === 150, 'filled to 150')
     expect(stats.snapshot().accepted).toBe(150)
@@ -190,7 +39,7 @@ describe('Syncer', () => {
   it('fills a gap gossip left (blocks whose parent is unknown) and links the blocks above it', async () => {
     const chain = buildChain(25, 'gap')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { engine, syncer, stats, until } = await setup(ex)
+    const { engine, syncer, stats, until } = await setupSyncer(ex)
     for (const b of [...chain.slice(0, 10), ...chain.slice(19)]) expect(await engine.onBlockProposal(b.proposalBytes)).toBe('accept')
     expect(engine.unlinkedBlocks().map((b) => b.height)).toEqual([20])
     syncer.start()
@@ -208,7 +57,7 @@ describe('Syncer', () => {
     const b = [...common, ...buildChain(23, 'fork-b', tipOf(common[6]!), 5)]
     expect(a[7]!.hash).not.toBe(b[7]!.hash)
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(b) }]]))
-    const { engine, syncer, until } = await setup(ex)
+    const { engine, syncer, until } = await setupSyncer(ex)
     for (const x of a) expect(await engine.onBlockProposal(x.proposalBytes)).toBe('accept')
     syncer.start()
     await until(() => engine.getTips().proposed?.hash === b[29]!.hash && syncer.progress().base === 30, 'on chain b')
@@ -227,7 +76,7 @@ describe('Syncer', () => {
     const a = [...common, ...buildChain(4, 'eq-a', tipOf(common[3]!), 2)]
     const b = [...common, ...buildChain(8, 'eq-b', tipOf(common[3]!), 2)] // same slots as a: equivocation
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(b) }]]))
-    const { engine, syncer, until } = await setup(ex)
+    const { engine, syncer, until } = await setupSyncer(ex)
     for (const x of a) expect(await engine.onBlockProposal(x.proposalBytes)).toBe('accept')
     syncer.start()
     await until(() => syncer.progress().headersIgnored >= 4 && syncer.progress().state === 'idle', 'idle after the double proposals')
@@ -238,7 +87,7 @@ describe('Syncer', () => {
   it('with only pruned peers, syncs what they serve and says what is unavailable', async () => {
     const chain = buildChain(60, 'pruned')
     const ex = new MemoryExchange(new Map([['pruned', { db: dbOf(chain, 20) }]]))
-    const { engine, syncer, stats, until } = await setup(ex)
+    const { engine, syncer, stats, until } = await setupSyncer(ex)
     syncer.start()
     await until(() => syncer.progress().base === 60, 'base 60')
     // the peer serves 41..60; the syncer starts PRUNED_EDGE_MARGIN (2) above its moving lower edge
@@ -253,7 +102,7 @@ describe('Syncer', () => {
     const chain = buildChain(60, 'late-archival')
     const peers = new Map<string, { db: ChainDb }>([['pruned', { db: dbOf(chain, 20) }]])
     const ex = new MemoryExchange(peers)
-    const { engine, syncer, until } = await setup(ex)
+    const { engine, syncer, until } = await setupSyncer(ex)
     syncer.start()
     await until(() => syncer.progress().base === 60, 'base 60 from the pruned peer')
     expect(syncer.progress().unavailableBelow).toBe(43)
@@ -279,7 +128,7 @@ describe('Syncer', () => {
       }
     }
     const ex = new RefreshingExchange(peers)
-    const { engine, syncer, until } = await setup(ex)
+    const { engine, syncer, until } = await setupSyncer(ex)
     syncer.start()
     await until(() => syncer.progress().base === 40, 'base 40')
     expect(syncer.progress().unavailableBelow).toBeNull()
@@ -296,10 +145,10 @@ describe('Syncer', () => {
         ['honest', { db: dbOf(chain) }],
       ]),
     )
-    const { engine, syncer, stats, until } = await setup(ex)
+    const { engine, syncer, stats, until } = await setupSyncer(ex)
     syncer.start()
     await until(() => syncer.progress().base === 40, 'base 40')
-    expect(ex.penalized).toEqual(['liar'])
+    expect(ex.penalized.map((p) => p.peer)).toEqual(['liar'])
     expect(stats.snapshot().rejected).toBe(1)
     expect(stats.snapshot().lastError?.code).toBe('BAD_SIGNATURE')
     expect(ex.requests.at(-1)).toMatchObject({ peer: 'honest', from: 10 })
@@ -309,8 +158,8 @@ describe('Syncer', () => {
   it('holds headers it cannot verify yet (L1 down) and retries them with backoff until the L1 answers', async () => {
     const chain = buildChain(20, 'pending')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { engine, syncer, stats, until } = await setup(ex)
-    l1Down = true
+    const { engine, syncer, stats, until } = await setupSyncer(ex)
+    l1Control.down = true
     syncer.start()
     await until(() => syncer.progress().pending === 20 && syncer.progress().pendingRetries >= 2, 'all held and retried')
     // held, not refetched: one range request for all 20
@@ -318,7 +167,7 @@ describe('Syncer', () => {
     expect(stats.snapshot().accepted).toBe(0)
     expect(stats.snapshot().rejected).toBe(0)
     expect(engine.getTips().proposed).toBeNull()
-    l1Down = false
+    l1Control.down = false
     await until(() => syncer.progress().pending === 0, 'pending resolved')
     expect(syncer.progress()).toMatchObject({ pendingResolved: 20, pendingExpired: 0, headersAccepted: 20 })
     expect(stats.snapshot().accepted).toBe(20)
@@ -329,11 +178,11 @@ describe('Syncer', () => {
   it('drops held headers after the pending timeout and fetches them again later', async () => {
     const chain = buildChain(8, 'expire')
     const ex = new MemoryExchange(new Map([['archival', { db: dbOf(chain) }]]))
-    const { syncer, until } = await setup(ex, { pendingTimeoutMs: 300 })
-    l1Down = true
+    const { syncer, until } = await setupSyncer(ex, { pendingTimeoutMs: 300 })
+    l1Control.down = true
     syncer.start()
     await until(() => syncer.progress().pendingExpired > 0, 'expired')
-    l1Down = false
+    l1Control.down = false
     await until(() => syncer.progress().base === 8 && syncer.progress().pending === 0 && syncer.progress().headersAccepted === 8, 'synced after expiry')
     expect(ex.requests.length).toBeGreaterThan(1)
   })

@@ -1,0 +1,168 @@
+/**
+ * The syncer's unit-test bench: real SyncEngine over Dexie (fake-indexeddb), real signed
+ * chains (ChainBuilder, 4 blocks per slot, each signed by its slot's proposer), devnet ChainDbs
+ * as peers behind an in-memory HeaderExchange, and an L1 port that can be switched down.
+ * Used by test/unit/syncer.test.ts and test/unit/syncer-trusted.test.ts.
+ */
+import { expect } from 'vitest'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { VigilError } from '../../src/core/errors'
+import { createLogger } from '../../src/core/logger'
+import type { Address, Hex } from '../../src/core/types'
+import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '../../src/devnet/builder'
+import { ChainDb } from '../../src/devnet/chain-db'
+import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import type { SignedHeader } from '../../src/protocol/signed-header'
+import { ChainStore } from '../../src/store/chain-store'
+import { StatsRecorder } from '../../src/sources/stats'
+import { SyncEngine } from '../../src/sync/engine'
+import type { L1Port } from '../../src/sync/ports'
+import { Syncer, type HeaderExchange, type SyncerOptions, type TrustedHeader } from '../../src/sync/syncer'
+
+export const L2 = 7771
+const EPOCH = 8
+const rollup = '0x00000000000000000000000000000000000000aa' as Address
+const domain = { l1ChainId: 31337, rollup }
+const validators = validatorKeys(4)
+const committee = validators.map((v) => v.address.toLowerCase() as Address)
+
+/** A chain of `n` blocks (4 per slot) continuing `tip`, each signed by its slot's proposer. */
+export function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot = 1): BuiltBlock[] {
+  const b = new ChainBuilder(domain, L2, { seed, ...(tip ? { tip } : {}) })
+  const out: BuiltBlock[] = []
+  for (let i = 0; i < n; i++) {
+    const slot = firstSlot + Math.floor(i / 4)
+    const proposer = validators[proposerIndex(epochSeed(rollup, L2, Math.floor(slot / EPOCH)), slot, committee.length)]!
+    out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
+    // one checkpoint per slot (what buildCheckpoint does, without the blobs)
+    if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }
+  }
+  return out
+}
+export const tipOf = (b: BuiltBlock): BuilderTip => ({ hash: b.hash, height: b.header.height, stateRoot: b.header.stateRoot, checkpointNumber: b.header.checkpointNumber })
+export const trustOf = (b: BuiltBlock): TrustedHeader => ({ height: b.header.height, hash: b.hash })
+/** A full node's store holding `blocks` (pruned to the last `window` heights when given). */
+export const dbOf = (blocks: BuiltBlock[], window?: number) => {
+  const db = new ChainDb(window ? { headerWindow: window, bodyWindow: window } : {})
+  for (const x of blocks) db.add({ header: x.header, hash: x.hash, signature: x.proposal.signature, bodyBytes: x.bodyBytes })
+  return db
+}
+
+/**
+ * An exchange over in-memory peers (asked in insertion order; penalised ones are skipped
+ * everywhere), with a little latency so requests overlap; records every request and penalty.
+ */
+export class MemoryExchange implements HeaderExchange {
+  readonly name = 'reqresp'
+  readonly requests: { peer: string; from: number; count: number }[] = []
+  readonly penalized: { peer: string; code: string }[] = []
+  inflight = 0
+  maxInflight = 0
+  private readonly listeners = new Set<() => void>()
+  constructor(
+    readonly peers: Map<string, { db: ChainDb; tamper?: (s: SignedHeader) => SignedHeader }>,
+    private readonly latencyMs = 5,
+  ) {}
+  private usable() {
+    return [...this.peers].filter(([id]) => !this.penalized.some((p) => p.peer === id))
+  }
+  networkHead() {
+    let best: { height: number; hash: Hex } | null = null
+    for (const [, p] of this.usable()) {
+      const s = p.db.status()
+      if (s.latest > (best?.height ?? 0)) best = { height: s.latest, hash: s.headHash }
+    }
+    return best
+  }
+  earliestAvailable(from: number): number | null {
+    let lo: number | null = null
+    for (const [, p] of this.usable()) {
+      const s = p.db.status()
+      if (s.latest >= from) lo = Math.min(lo ?? Infinity, Math.max(from, s.earliestHeader))
+    }
+    return lo
+  }
+  async headersByRange(from: number, count: number) {
+    expect(count).toBeLessThanOrEqual(64)
+    const hit = this.usable().find(([, p]) => p.db.status().earliestHeader <= from && from <= p.db.status().latest)
+    if (!hit) throw new VigilError('NO_PEER_FOR_RANGE', `nobody has ${from}`, { severity: 'soft' })
+    const [id, p] = hit
+    this.requests.push({ peer: id, from, count })
+    this.inflight++
+    this.maxInflight = Math.max(this.maxInflight, this.inflight)
+    await new Promise((r) => setTimeout(r, this.latencyMs))
+    this.inflight--
+    return { peer: id, headers: p.db.headersByRange(from, count).map((s) => (p.tamper ? p.tamper(s) : s)) }
+  }
+  penalize(peer: string, error: unknown): void {
+    this.penalized.push({ peer, code: (error as VigilError).code })
+  }
+  onStatus(fn: () => void) {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+  announce(): void {
+    for (const fn of this.listeners) fn()
+  }
+}
+
+/** The L1 as the engine sees it: committee and parameters, no mined checkpoints; `down` makes every read fail softly. */
+export const l1Control = { down: false }
+const l1: L1Port = {
+  rollupParams: async () => {
+    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
+    return { l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }
+  },
+  committee: async () => {
+    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
+    return committee
+  },
+  block: async () => null,
+  minedCheckpoints: async () => [],
+}
+
+const running: { syncer: Syncer; store: ChainStore }[] = []
+let n = 0
+
+/** A fresh store, engine and syncer over `exchange` (short idle and retry times); stopped by `stopAllSyncers`. */
+export async function setupSyncer(exchange: MemoryExchange, opts: Partial<SyncerOptions> = {}) {
+  const store = await ChainStore.open(`syncer-${n++}`, { indexedDB: new IDBFactory(), IDBKeyRange })
+  const stats = new StatsRecorder('reqresp', 'reqresp')
+  const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: 0, mode: 'light' })
+  engine.registerSource(stats)
+  const listeners = new Set<() => void>()
+  const trail: string[] = []
+  const notify = () => {
+    if (process.env.SYNC_TRAIL) trail.push(JSON.stringify({ ...syncer.progress(), lastFill: undefined }))
+    listeners.forEach((f) => f())
+  }
+  engine.onChange(notify)
+  const syncer = new Syncer({ engine, exchange, ...(process.env.SYNC_LOG ? { logger: createLogger('syncer', true) } : {}), idleMs: 100, retryBaseMs: 50, retryMaxMs: 200, onProgress: notify, ...opts })
+  running.push({ syncer, store })
+  /** Resolves when `pred` holds, checked on every engine or syncer change. */
+  const until = (pred: () => boolean, what: string, ms = 15_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pred()) return resolve()
+      const timer = setTimeout(() => {
+        listeners.delete(check)
+        reject(new Error(`timed out: ${what}; progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}\n${trail.slice(-8).join('\n')}`))
+      }, ms)
+      const check = () => {
+        if (!pred()) return
+        clearTimeout(timer)
+        listeners.delete(check)
+        resolve()
+      }
+      listeners.add(check)
+    })
+  return { engine, syncer, stats, until }
+}
+
+/** afterEach: stops every syncer `setupSyncer` made, closes its store, and brings the L1 back. */
+export async function stopAllSyncers(): Promise<void> {
+  l1Control.down = false
+  for (const r of running.splice(0)) {
+    await r.syncer.stop()
+    r.store.close()
+  }
+}
