@@ -11,7 +11,7 @@ import { bytesToHex } from '../../src/protocol/bytes'
 import { HEADER_CHUNK_SIZE, decodeHeaderRange, encodeHeaderRange, fileStorePaths, headerChunkOf } from '../../src/protocol/filestore'
 import { SIGNED_HEADER_SIZE, SIGNED_HEADER_VERSION, type SignedHeader } from '../../src/protocol/signed-header'
 import { ChainBuilder, validatorKeys } from '../../src/devnet/builder'
-import { startFileStore, type DevnetFileStore } from '../../src/devnet/services/filestore'
+import { HeaderChunks, startFileStore, type DevnetFileStore } from '../../src/devnet/services/filestore'
 import { FileStoreSource } from '../../src/sources/filestore'
 
 const CHAIN = 7771
@@ -195,5 +195,49 @@ describe('devnet file store + FileStoreSource', () => {
     } finally {
       await small.close()
     }
+  })
+})
+
+describe('HeaderChunks: what the devnet file store may publish as header ranges', () => {
+  const hdr = (height: number, tag = 'a') => ({ height, hash: `0x${tag}${height}`, bytes: Uint8Array.of(height & 0xff, tag.charCodeAt(0)) })
+  const cpOf = (cp: number, from: number, to: number, tag = 'a') => [cp, Array.from({ length: to - from + 1 }, (_, i) => hdr(from + i, tag))] as const
+
+  it('publishes a full chunk only once a later checkpoint has landed above it, in order, each height once', () => {
+    const c = new HeaderChunks(0, 4)
+    expect(c.mined(...cpOf(1, 1, 3))).toEqual([])
+    expect(c.mined(...cpOf(2, 4, 6))).toEqual([]) // 1..4 complete, but height 4 is in the latest checkpoint
+    const settled = c.mined(...cpOf(3, 7, 9))
+    expect(settled.map((x) => [x.from, x.to])).toEqual([[1, 4]])
+    expect([...settled[0]!.bytes]).toEqual([1, 97, 2, 97, 3, 97, 4, 97])
+    expect(c.mined(...cpOf(4, 10, 12)).map((x) => [x.from, x.to])).toEqual([[5, 8]])
+    expect(c.upTo).toBe(8)
+  })
+
+  it('a checkpoint pruned on L1 (failed, then replaced under the same number) never reaches a chunk', () => {
+    const c = new HeaderChunks(0, 4)
+    c.mined(...cpOf(1, 1, 2))
+    // checkpoint 2 completes the chunk but is invalid: nothing is published while it is the latest
+    expect(c.mined(...cpOf(2, 3, 4, 'x'))).toEqual([])
+    c.failed([hdr(3, 'x'), hdr(4, 'x')])
+    // its replacement (same number, other blocks), then checkpoint 3: the chunk holds the replacement
+    expect(c.mined(...cpOf(2, 3, 4, 'b'))).toEqual([])
+    const [chunk] = c.mined(...cpOf(3, 5, 6, 'b'))
+    expect([...chunk!.bytes]).toEqual([1, 97, 2, 97, 3, 98, 4, 98])
+  })
+
+  it('a replacement with fewer blocks leaves nothing of the checkpoint it replaced', () => {
+    const c = new HeaderChunks(0, 4)
+    c.mined(...cpOf(1, 1, 2))
+    c.mined(...cpOf(2, 3, 6, 'x')) // re-posted after an L1 reorg as a shorter checkpoint 2
+    c.mined(...cpOf(2, 3, 3, 'b'))
+    expect(c.mined(...cpOf(3, 4, 4, 'c'))).toEqual([])
+    expect(c.mined(...cpOf(4, 5, 5, 'c')).map((x) => [...x.bytes])).toEqual([[1, 97, 2, 97, 3, 98, 4, 99]])
+  })
+
+  it('failed() forgets only the blocks it names', () => {
+    const c = new HeaderChunks(0, 2)
+    c.mined(...cpOf(1, 1, 2))
+    c.failed([hdr(2, 'z')]) // another block at height 2: not ours
+    expect(c.mined(...cpOf(2, 3, 3)).map((x) => [x.from, x.to])).toEqual([[1, 2]])
   })
 })

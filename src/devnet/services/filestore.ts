@@ -227,6 +227,71 @@ export function fileStoreOf(ctx: DevnetContext): DevnetFileStore {
   return fs
 }
 
+export interface SettledChunk {
+  from: number
+  to: number
+  bytes: Uint8Array
+}
+
+/**
+ * Which signed header ranges the file store may publish. A height joins when its checkpoint
+ * lands on L1; a chunk of `size` heights is published once all of them are in and a checkpoint
+ * numbered above the one holding its last height has landed too. So a checkpoint that L1
+ * prunes (`invalidate` after short-quorum: the proposer then reports it failed, and a
+ * replacement with the same number follows) or that an L1 reorg replaces never reaches a
+ * published chunk: chunks are immutable objects, and a public bucket cannot take them back.
+ */
+export class HeaderChunks {
+  private readonly pending = new Map<number, { cp: number; hash: string; bytes: Uint8Array }>()
+  private latestCp = 0
+
+  constructor(
+    /** Highest height already published in chunks. */
+    public upTo = 0,
+    private readonly size = HEADER_CHUNK_SIZE,
+  ) {}
+
+  /** Checkpoint `cp` landed with these headers; returns the chunks that are now settled (in order). */
+  mined(cp: number, headers: { height: number; hash: string; bytes: Uint8Array }[]): SettledChunk[] {
+    // a re-posted or replacement checkpoint `cp` supersedes what was held at `cp` and above
+    for (const [h, e] of this.pending) if (e.cp >= cp) this.pending.delete(h)
+    for (const x of headers) if (x.height > this.upTo) this.pending.set(x.height, { cp, hash: x.hash, bytes: x.bytes })
+    this.latestCp = cp
+    return this.settle()
+  }
+
+  /** These blocks' checkpoint did not stand (pruned, or never landed): forget them. */
+  failed(blocks: { height: number; hash: string }[]): void {
+    for (const b of blocks) if (this.pending.get(b.height)?.hash === b.hash) this.pending.delete(b.height)
+  }
+
+  private settle(): SettledChunk[] {
+    const out: SettledChunk[] = []
+    for (;;) {
+      const from = this.upTo + 1
+      const to = this.upTo + this.size
+      const last = this.pending.get(to)
+      if (!last || last.cp >= this.latestCp) break
+      const parts: Uint8Array[] = []
+      for (let h = from; h <= to; h++) {
+        const p = this.pending.get(h)
+        if (!p) return out
+        parts.push(p.bytes)
+      }
+      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+      let o = 0
+      for (const p of parts) {
+        bytes.set(p, o)
+        o += p.length
+      }
+      for (let h = from; h <= to; h++) this.pending.delete(h)
+      this.upTo = to
+      out.push({ from, to, bytes })
+    }
+    return out
+  }
+}
+
 /** Devnet service: starts the file store, writes `fileStoreUrl` into the devnet info, uploads as the chain grows. */
 export const fileStoreService: DevnetService = async (ctx) => {
   const fs = await startFileStore({ l2ChainId: ctx.opts.l2ChainId, faults: () => ctx.faults, log: ctx.log.child('filestore') })
@@ -245,34 +310,21 @@ export const fileStoreService: DevnetService = async (ctx) => {
   // provisional bodies: uploaded before the proposal is gossiped
   ctx.events.on('block', (b) => fs.putObject(paths.body(b.hash), b.bodyBytes))
 
-  // mined: blobs by versioned hash, and header chunks once every height in them is mined
-  const minedHeaders = new Map<number, Uint8Array>()
-  ctx.events.on('checkpoint', ({ built, blocks }) => {
-    built.blobs.forEach((blob, i) => fs.putObject(paths.blob(built.checkpoint.blobVersionedHashes[i]!), blob))
-    for (const b of blocks) {
-      if (b.header.height > headersUpTo) minedHeaders.set(b.header.height, encodeSignedHeader({ version: SIGNED_HEADER_VERSION, header: b.header, signature: b.proposal.signature }))
-    }
-    for (;;) {
-      const from = headersUpTo + 1
-      const to = headersUpTo + HEADER_CHUNK_SIZE
-      const parts: Uint8Array[] = []
-      for (let h = from; h <= to; h++) {
-        const p = minedHeaders.get(h)
-        if (!p) break
-        parts.push(p)
-      }
-      if (parts.length < HEADER_CHUNK_SIZE) break
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let o = 0
-      for (const p of parts) {
-        out.set(p, o)
-        o += p.length
-      }
-      fs.putObject(paths.headers(from, to), out)
-      for (let h = from; h <= to; h++) minedHeaders.delete(h)
-      headersUpTo = to
+  // mined: blobs by versioned hash, and header chunks once every height in them is mined and a
+  // later checkpoint landed above them (a checkpoint pruned on L1 never reaches a chunk)
+  const chunks = new HeaderChunks()
+  const write = (settled: SettledChunk[]) => {
+    for (const c of settled) fs.putObject(paths.headers(c.from, c.to), c.bytes)
+    if (settled.length > 0) {
+      headersUpTo = chunks.upTo
       writeMeta()
     }
+  }
+  ctx.events.on('checkpoint', ({ built, blocks }) => {
+    built.blobs.forEach((blob, i) => fs.putObject(paths.blob(built.checkpoint.blobVersionedHashes[i]!), blob))
+    const headers = blocks.map((b) => ({ height: b.header.height, hash: b.hash, bytes: encodeSignedHeader({ version: SIGNED_HEADER_VERSION, header: b.header, signature: b.proposal.signature }) }))
+    write(chunks.mined(built.checkpoint.checkpointNumber, headers))
   })
+  ctx.events.on('checkpoint-failed', ({ blocks }) => chunks.failed(blocks.map((b) => ({ height: b.header.height, hash: b.hash }))))
   ctx.log(`file store at ${fs.url}`)
 }
