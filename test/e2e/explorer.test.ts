@@ -128,6 +128,40 @@ describe('explorer against the devnet', () => {
     await shot(page, 'block-good')
   }, 60_000)
 
+  it('keyboard only: Tab to search, open a block by height, Tab to Verify now, Enter; the verdict is announced in words', async () => {
+    const { page } = browser
+    await page.goto(`${vite.url}#/`)
+    await page.getByTestId('live-state').waitFor({ timeout: 30_000 })
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null)
+    /** Presses Tab until the element with `testId` has focus (a person's path through the page, bounded). */
+    const tabTo = async (testId: string, max = 80) => {
+      const path: (string | null)[] = []
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab')
+        const f = await focused()
+        if (f === testId) return i + 1
+        path.push(f)
+      }
+      throw new Error(`Tab never reached ${testId}; focus went through ${path.join(' → ')}`)
+    }
+    await tabTo('search-input')
+    await page.keyboard.type('3')
+    await page.keyboard.press('Enter')
+    await until('block 3 page', async () => (await page.getByTestId('block-head').getAttribute('data-height')) === '3', 15_000, page)
+    await tabTo('verify-button')
+    // visibly focused
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid')
+    await page.keyboard.press('Enter')
+    const results = page.getByTestId('verify-results')
+    await results.waitFor({ timeout: 30_000 })
+    // inside a polite live region (a screen reader announces it), the summary first, then every check's verdict in words
+    expect(await results.evaluate((el: any) => el.closest('[aria-live]')?.getAttribute('aria-live'))).toBe('polite') // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(await page.getByTestId('verify-summary').textContent()).toMatch(/^Valid: \d+ checks passed/)
+    const words = await page.locator('[data-testid^="verify-check-"] .sr-only').allTextContents()
+    expect(words.length).toBeGreaterThanOrEqual(9)
+    for (const w of words) expect(['passed', 'not run']).toContain(w)
+  }, 60_000)
+
   it('search: a height and a block hash open the block; a tx hash opens its block with the tx highlighted; garbage is a coded error', async () => {
     const { page } = browser
     const input = page.getByTestId('search-input')
