@@ -120,7 +120,7 @@ export interface SyncProgress {
    * was found and verified (`searching` → `anchored`; `unavailable` after the timeout, still
    * retried). Absent/null when no trusted header is configured.
    */
-  trusted?: { height: number; hash: Hex; state: 'searching' | 'anchored' | 'unavailable'; peer: string | null } | null
+  trusted?: { height: number; hash: Hex; state: 'searching' | 'anchored' | 'unavailable' | 'conflict'; peer: string | null } | null
   /** The last gap filled: heights, headers fed, wall time. */
   lastFill: { from: number; to: number; headers: number; ms: number; at: number } | null
 }

@@ -125,7 +125,8 @@ interface Base {
 type Fetched = { peer: string; headers: SignedHeader[] } | { error: unknown }
 
 interface Anchor extends TrustedHeader {
-  state: 'searching' | 'anchored' | 'unavailable'
+  /** `conflict`: L1 mined another block at the trusted height (recorded once, hard); the syncer then follows L1's chain. */
+  state: 'searching' | 'anchored' | 'unavailable' | 'conflict'
   /** The peer whose header became the base (null: the store or L1 already held it). */
   peer: string | null
   since: number
@@ -282,7 +283,8 @@ export class Syncer {
       this.setState('idle')
       return false
     }
-    if (this.anchor && this.anchor.state !== 'anchored') {
+    this.checkTrustedAgainstL1()
+    if (this.anchor && (this.anchor.state === 'searching' || this.anchor.state === 'unavailable')) {
       // nothing is fetched until the trusted header is the base (else the range would start below it)
       this.p.target = this.target()
       return this.findTrusted(signal)
@@ -450,9 +452,32 @@ export class Syncer {
     return true
   }
 
-  /** The lowest height the syncer may fetch above (the trusted header's; 0 without one). */
+  /** The lowest height the syncer may fetch above (the trusted header's; 0 without one, or once L1 contradicted it). */
   private floor(): number {
-    return this.anchor?.height ?? 0
+    return this.anchor && this.anchor.state !== 'conflict' ? this.anchor.height : 0
+  }
+
+  /**
+   * L1 has the last word: once the mined chain reaches the trusted height, the block L1 mined
+   * there must be the trusted one. If it is not, the trusted hash is on another chain (a wrong
+   * hash, or peers that served a fork): TRUSTED_HASH_MISMATCH (hard) is recorded once, the state
+   * becomes `conflict`, and the syncer follows the chain L1 holds.
+   */
+  private checkTrustedAgainstL1(): void {
+    const a = this.anchor
+    if (!a || a.state === 'conflict') return
+    const mined = this.engine.getTips().mined
+    if (!mined || mined.height < a.height) return
+    const b = this.engine.canonicalBlock(a.height)
+    if (!b || (b.status !== 'mined' && b.status !== 'finalized') || b.hash === a.hash) return
+    a.state = 'conflict'
+    a.found = null
+    const err = new VigilError('TRUSTED_HASH_MISMATCH', `L1 mined block ${b.hash} at height ${a.height}, not the trusted ${a.hash}: the trusted hash is not on the chain L1 holds; following L1`, {
+      details: { source: 'l1', height: a.height, trusted: a.hash, got: b.hash },
+    })
+    this.log(err.message)
+    this.engine.recordFailure('syncer', err)
+    this.changed()
   }
 
   private setState(s: SyncProgress['state']): void {
@@ -590,7 +615,7 @@ export class Syncer {
     let base: Base | null = (await this.engine.knows(want)) || height === 0 ? { height, hash: want } : null
     const floor = this.floor()
     while (!base) {
-      if (this.anchor && height <= floor) {
+      if (floor > 0 && height <= floor) {
         // down to the trusted header without meeting it: that peer's chain does not descend from it
         const peer = segments[0]!.peer
         const err = new VigilError('TRUSTED_HASH_MISMATCH', `peer ${peer} serves a chain whose block ${floor + 1} names parent ${want}, not the trusted ${this.anchor!.hash}`, {

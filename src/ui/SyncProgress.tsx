@@ -96,7 +96,9 @@ export function SyncProgress({ snapshot }: { snapshot: ClientSnapshot }) {
             ? `found${sync.trusted.peer ? ` on ${sync.trusted.peer.slice(0, 12)}…` : ''} and verified; nothing below it is fetched from peers.`
             : sync.trusted.state === 'searching'
               ? 'asking peers for it…'
-              : 'no peer has served it yet (still asking).'}
+              : sync.trusted.state === 'conflict'
+                ? 'L1 mined another block at that height, so it is not on the chain L1 holds: following L1 instead (see Recent failures).'
+                : 'no peer has served it yet (still asking).'}
         </p>
       ) : null}
       <div className="progress-list">

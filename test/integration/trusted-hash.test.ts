@@ -143,7 +143,16 @@ describe('sync from a trusted hash (devnet)', () => {
     expect(s.sync!.base).toBe(0)
     // gossip is still followed (the provisional tip moves on), nothing below the trusted height fetched
     expect(s.tips.proposed!.height).toBeGreaterThan(wrong.height)
-  }, 60_000)
+
+    // the L1 catches up: it mined another block at that height, so the trusted hash is on no chain L1
+    // holds — recorded once (hard, source l1), and the client follows L1 from then on
+    proxy.up()
+    const c = await waitForSnapshot(client, (x) => x.sync?.trusted?.state === 'conflict' && (x.tips.mined?.height ?? 0) > wrong.height, 40_000, 'the L1 contradicts the trusted hash')
+    const fromL1 = c.failures.filter((f) => f.code === 'TRUSTED_HASH_MISMATCH' && f.details?.source === 'l1')
+    expect(fromL1).toHaveLength(1)
+    expect(fromL1[0]).toMatchObject({ severity: 'hard', details: { height: wrong.height, trusted: wrong.hash, got: client.engine.canonicalBlock(wrong.height)!.hash } })
+    expect(client.engine.canonicalBlock(wrong.height)!.status).toMatch(/mined|finalized/)
+  }, 90_000)
 
   it('vigil sync --trusted-hash <h>:<0xhash> starts there and reports it', async () => {
     proxy.pin(devnet.info.l1.deployBlock) // the trusted header must come from a peer, not the L1

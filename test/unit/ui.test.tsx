@@ -199,7 +199,7 @@ describe('how this run started (history sync section)', () => {
     expect(count(render({ kind: 'live', snapshot: fixture, problem: null }), 'data-testid="snapshot-start"')).toBe(0)
   })
   it('says where history starts with a trusted header, and whether it was found', () => {
-    for (const [state, text] of [['anchored', 'found on 12D3KooWQYhT'], ['searching', 'asking peers'], ['unavailable', 'no peer has served it yet']] as const) {
+    for (const [state, text] of [['anchored', 'found on 12D3KooWQYhT'], ['searching', 'asking peers'], ['unavailable', 'no peer has served it yet'], ['conflict', 'L1 mined another block at that height']] as const) {
       const trusted = { height: 30, hash: h(0x30), state, peer: state === 'anchored' ? '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' : null }
       const p = around(render({ kind: 'live', snapshot: { ...fixture, sync: { ...sync, trusted } }, problem: null }), 'trusted-start', 600)
       expect(p).toContain(`data-state="${state}"`)
