@@ -90,15 +90,25 @@ export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConf
     void api.peerEvent({ kind: 'disconnect', peer: evt.detail.toString() }).catch(() => {})
     pushPeers()
   }
+  // one push in flight at a time; a change meanwhile (e.g. the WebRTC connection that follows the
+  // relay one) is pushed as soon as it lands, not at the next tick
   let pushing = false
+  let again = false
   const pushPeers = () => {
-    if (pushing) return
+    if (pushing) {
+      again = true
+      return
+    }
     pushing = true
+    again = false
     const list = peerSummaries(node).map((p) => ({ ...p, score: Math.round(peerScore(node, p.id) * 100) / 100 }))
     void api
       .setPagePeers(list)
       .catch(() => {})
-      .finally(() => (pushing = false))
+      .finally(() => {
+        pushing = false
+        if (again) pushPeers()
+      })
   }
   node.addEventListener('peer:identify', onIdentify)
   node.addEventListener('peer:disconnect', onDisconnect)

@@ -117,7 +117,8 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
         const s = await b.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.snapshot())
         lastB = s
         const peer = s.peers.find((p) => p.id === aId)
-        return peer?.reqresp && peer.reqresp.items > 0 && (s.sources.reqresp?.accepted ?? 0) > 0 ? { s, peer } : null
+        // (the page pushes its connections to the worker as they change: wait for the WebRTC one to be listed)
+        return peer?.reqresp && peer.reqresp.items > 0 && (s.sources.reqresp?.accepted ?? 0) > 0 && peer.transport === 'webrtc' ? { s, peer } : null
       }, 45_000, b).catch((e: unknown) => {
         const s = lastB as ClientSnapshot | null
         console.log(`A=${aId}`, JSON.stringify({ sync: s?.sync, reqresp: s?.sources.reqresp, tips: s?.tips, peers: s?.peers.map((p) => ({ id: p.id, t: p.transport, rr: p.reqresp })) }, null, 1))
@@ -137,7 +138,7 @@ describe.skipIf(!chromiumAvailable())('browsers serve browsers over WebRTC', () 
       for (const p of fromA.s.peers.filter((x) => full.has(x.id))) expect(p.reqresp?.items ?? 0).toBe(0)
       // and A's page answered them from its worker's store
       // A's peers view shows B as a WebRTC peer too (each side's stats list the discovered peer)
-      const aPeers = await until('A lists B', async () => (await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.snapshot())).peers.find((p) => p.id === bId), 10_000, a)
+      const aPeers = await until('A lists B over WebRTC', async () => (await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.snapshot())).peers.find((p) => p.id === bId && p.transport === 'webrtc'), 10_000, a)
       expect(aPeers.transport).toBe('webrtc')
       expect((await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.discovered())).map((p) => p.id)).toContain(bId)
       const served = await a.evaluate(() => (globalThis as unknown as PeerFixtureView).vigilPeer.served())
