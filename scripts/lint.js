@@ -16,14 +16,15 @@ const ALLOWED = {
   verify: ['core', 'protocol'],
   contracts: ['core'],
   p2p: ['core', 'protocol', 'client-types'],
-  store: ['core', 'client-types'],
-  sources: ['core', 'protocol', 'p2p', 'contracts', 'verify', 'store', 'client-types'],
-  sync: ['core', 'protocol', 'verify', 'store', 'sources', 'client-types'],
-  client: ['core', 'protocol', 'verify', 'store', 'sources', 'sync', 'p2p', 'contracts', 'devnet-polyfills'],
+  ports: ['core', 'protocol'],
+  store: ['core', 'ports', 'client-types'],
+  sources: ['core', 'protocol', 'p2p', 'contracts', 'verify', 'store', 'ports', 'client-types'],
+  sync: ['core', 'protocol', 'verify', 'ports'],
+  client: ['core', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync', 'p2p', 'contracts', 'devnet-polyfills'],
   ui: ['core', 'client-types', 'client-page'],
   widget: ['core', 'client-types', 'client-page', 'ui'],
-  devnet: ['core', 'protocol', 'verify', 'p2p', 'contracts', 'client-types', 'cli'],
-  cli: ['core', 'client', 'client-types', 'protocol', 'verify', 'store', 'sources', 'sync'],
+  devnet: ['core', 'protocol', 'verify', 'ports', 'p2p', 'contracts', 'client-types', 'cli'],
+  cli: ['core', 'client', 'client-types', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync'],
 }
 /** files of the client layer that lower layers may use: plain types, the page bridge */
 const layerOf = (file) => {

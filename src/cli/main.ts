@@ -138,7 +138,7 @@ interface BodyCoverage {
 
 async function bodyCoverage(client: LightClient, height: number): Promise<BodyCoverage> {
   const rows = (await client.store.blocksFrom(1, 1_000_000)).filter((r) => r.height <= height && r.status !== 'orphaned' && r.status !== 'invalid')
-  const stored = await client.store.db.bodies.bulkGet(rows.map((r) => r.hash))
+  const stored = await client.store.getBodies(rows.map((r) => r.hash))
   return {
     height,
     canonical: rows.length,

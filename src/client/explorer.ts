@@ -344,7 +344,7 @@ export class Explorer {
     const sm = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }>; persisted?: () => Promise<boolean> } } }).navigator?.storage
     const est = sm?.estimate ? await sm.estimate().catch(() => null) : null
     const persisted = sm?.persisted ? await sm.persisted().catch(() => null) : null
-    return { usage: est?.usage ?? null, quota: est?.quota ?? null, persisted, counts, storeName: this.store.db.name }
+    return { usage: est?.usage ?? null, quota: est?.quota ?? null, persisted, counts, storeName: this.store.name }
   }
 
   // ------------------------------------------------------------------ verify now

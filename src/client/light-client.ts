@@ -5,7 +5,7 @@ import { delay } from '../core/abort'
 import type { AbortOptions, Address, Hex } from '../core/types'
 import { topics } from '../protocol/topics'
 import type { SigningDomain } from '../protocol/domain'
-import { ChainStore } from '../store/chain-store'
+import { DexieChainStore } from '../store/chain-store'
 import { dbNameFor, type IndexedDbImpl } from '../store/db'
 import { L1Source } from '../sources/l1'
 import { StatsRecorder } from '../sources/stats'
@@ -87,7 +87,7 @@ export class LightClient {
 
   private constructor(
     readonly config: ClientConfig,
-    readonly store: ChainStore,
+    readonly store: DexieChainStore,
     private readonly opts: LightClientOptions,
   ) {
     this.log = opts.logger ?? createLogger('vigil')
@@ -144,7 +144,7 @@ export class LightClient {
 
   /** Opens the store and restores the stored tips; nothing is fetched yet. */
   static async open(config: ClientConfig, opts: LightClientOptions = {}): Promise<LightClient> {
-    const store = await ChainStore.open(opts.storeName ?? dbNameFor(config.l2ChainId, config.l1.rollup), opts.indexedDB)
+    const store = await DexieChainStore.open(opts.storeName ?? dbNameFor(config.l2ChainId, config.l1.rollup), opts.indexedDB)
     const client = new LightClient(config, store, opts)
     await client.engine.restore()
     return client

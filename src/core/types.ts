@@ -6,6 +6,8 @@ export type Address = Hex
 /** What is known of a block, from weakest to strongest, plus the two terminal states. */
 export type BlockStatus = 'proposed' | 'attested' | 'mined' | 'finalized' | 'orphaned' | 'invalid'
 
+export const ALL_STATUSES: readonly BlockStatus[] = ['proposed', 'attested', 'mined', 'finalized', 'orphaned', 'invalid']
+
 export const LIVE_STATUSES = ['proposed', 'attested', 'mined', 'finalized'] as const
 export type LiveStatus = (typeof LIVE_STATUSES)[number]
 

@@ -1,7 +1,8 @@
 /** Small, dependency-free readings of multiaddrs: which transport, which host, loopback or not. */
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { PeerTransport } from '../core/records'
 
-export type TransportKind = 'websockets' | 'webrtc' | 'webrtc-direct' | 'relay' | 'tcp' | 'unknown'
+export type TransportKind = PeerTransport
 
 /** Which transport a connection's remote address says it runs over. */
 export function transportOf(addr: Multiaddr): TransportKind {

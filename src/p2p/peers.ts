@@ -1,14 +1,9 @@
 /** What the UI shows about connected peers: one plain, serialisable row per peer. */
 import type { Connection, Libp2p } from '@libp2p/interface'
+import type { PeerSummary } from '../core/records'
 import { transportOf, type TransportKind } from './addrs'
 
-/** Same shape as `PeerSummary` in src/client/types.ts (p2p may not import client). */
-export interface PeerSummary {
-  id: string
-  addrs: string[]
-  transport: TransportKind
-  direction: 'inbound' | 'outbound'
-}
+export type { PeerSummary }
 
 /** Direct transports first: a peer reached by relay and then upgraded to WebRTC shows as webrtc. */
 const PREFERENCE: Record<TransportKind, number> = { webrtc: 0, 'webrtc-direct': 0, websockets: 1, tcp: 1, relay: 2, unknown: 3 }

@@ -11,6 +11,7 @@
  */
 import { VigilError } from '../core/errors'
 import type { AbortOptions, Hex } from '../core/types'
+import type { BlobRef } from '../ports/bodies'
 import { MAX_BODY_BYTES } from '../protocol/body'
 import { BYTES_PER_BLOB } from '../protocol/blob'
 import { MAX_HEADER_RANGE_BYTES, decodeHeaderRange, fileStorePaths, headerChunkOf, type FileStoreMeta, type FileStorePaths } from '../protocol/filestore'
@@ -29,11 +30,7 @@ export interface FileStoreSourceOptions {
   maxSnapshotBytes?: number
 }
 
-/** Which blobs to fetch: those of one mined checkpoint (its L1 block and versioned hashes, in blob order). */
-export interface BlobRef {
-  l1BlockNumber: number
-  versionedHashes: Hex[]
-}
+export type { BlobRef }
 
 const MAX_META_BYTES = 16 * 1024
 

@@ -3,36 +3,11 @@ import { getBlock, getBlockNumber, getChainId, getContractEvents, getLogs, getTr
 import { VigilError } from '../core/errors'
 import type { AbortOptions, Address, Hex } from '../core/types'
 import { vigilRollupAbi } from '../contracts/abi'
-import type { Schedule } from '../protocol/schedule'
 import { hexToBytes } from '../protocol/bytes'
 import { StatsRecorder } from './stats'
+import type { L1Block, L1Port, MinedCheckpoint, RollupParams } from '../ports/l1'
 
-export interface RollupParams extends Schedule {
-  l2ChainId: number
-  targetCommitteeSize: number
-}
-
-export interface L1Block {
-  number: number
-  hash: Hex
-  timestamp: number
-}
-
-/** A CheckpointProposed event joined with its transaction: everything the L1 says about one checkpoint. */
-export interface MinedCheckpoint {
-  checkpointNumber: number
-  slot: number
-  digest: Hex
-  checkpointBytes: Uint8Array
-  attestationsBytes: Uint8Array
-  /** Versioned hashes of the blobs the L1 transaction actually carried. */
-  txBlobVersionedHashes: Hex[]
-  txFrom: Address
-  txHash: Hex
-  l1BlockNumber: number
-  l1BlockHash: Hex
-  logIndex: number
-}
+export type { L1Block, L1Port, MinedCheckpoint, RollupParams }
 
 const MAX_LOG_RANGE = 2_000n
 

@@ -17,7 +17,7 @@
  * sources may not import the sync layer.)
  */
 import { toErrorRecord, type ErrorRecord } from '../core/errors'
-import type { PeerReqRespInfo } from '../client/types'
+import type { PeerReqRespInfo } from '../core/records'
 import type { ChainStatus } from '../p2p/protocols/common'
 
 export const BAN_MS = 60_000

@@ -14,11 +14,11 @@
  * Any failure throws a coded VigilError; the client then syncs from genesis.
  */
 import { VigilError } from '../core/errors'
-import type { AbortOptions, Address, Hex } from '../core/types'
+import type { AbortOptions } from '../core/types'
 import { bytesToHex } from '../protocol/bytes'
 import { sha256 } from '../protocol/hash'
 import { headerHash } from '../protocol/header'
-import { checkpointDigest, decodeAttestationSignatures, type Checkpoint } from '../protocol/checkpoint'
+import { checkpointDigest, decodeAttestationSignatures } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
 import { epochOfSlot, slotAt } from '../protocol/schedule'
 import {
@@ -26,13 +26,13 @@ import {
   MAX_SNAPSHOT_INDEX_BYTES,
   decodeSnapshot,
   parseSnapshotIndex,
-  type L1Coordinates,
   type Snapshot,
   type SnapshotIndex,
   type SnapshotIndexEntry,
 } from '../protocol/snapshot'
 import { verifyCheckpointHeaders, verifyProposerSignature, verifyQuorum } from '../verify/rules'
-import type { L1Block, MinedCheckpoint, RollupParams } from './l1'
+import type { L1Port } from '../ports/l1'
+import type { VerifiedCheckpoint, VerifiedSegment } from '../ports/snapshot'
 import { boundedGet } from './http'
 import { StatsRecorder } from './stats'
 
@@ -40,38 +40,10 @@ export const DEFAULT_SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000
 /** L1 blocks a snapshot's window may span (its logs are scanned): a week of 12 s blocks. */
 export const MAX_WINDOW_L1_BLOCKS = 50_400
 
-/** A chain segment verified against L1, ready for SyncEngine.importVerifiedSegment. */
-export interface VerifiedSegment {
-  /** Source name for provenance and stats ('snapshot'). */
-  source: string
-  /** Consecutive mined checkpoints, ascending; the last is the anchor. */
-  checkpoints: VerifiedCheckpoint[]
-  /** The anchor's L1 block: where the L1 scan continues. */
-  l1Cursor: { blockNumber: number; blockHash: Hex }
-  /** L1's finalized block number when verified (null when L1 has none). */
-  l1Finalized: number | null
-  l1Head: number
-}
+/** The L1 reads verification needs: the L1 port (L1Source implements it). */
+export type SnapshotL1 = L1Port
 
-export interface VerifiedCheckpoint {
-  checkpoint: Checkpoint
-  digest: Hex
-  headerSignatures: Uint8Array[]
-  l1: L1Coordinates
-  /** Committee members whose attestations verified, and the committee size. */
-  signers: Address[]
-  committeeSize: number
-  /** The attestation signatures that were verified (hex). */
-  attestations: Hex[]
-}
-
-/** The L1 reads verification needs (L1Source implements them). */
-export interface SnapshotL1 {
-  rollupParams(): Promise<RollupParams>
-  committee(epoch: number, currentEpoch: number): Promise<Address[]>
-  block(tag: 'latest' | 'finalized' | number): Promise<L1Block | null>
-  minedCheckpoints(from: number, to: number, opts?: AbortOptions): Promise<MinedCheckpoint[]>
-}
+export type { VerifiedCheckpoint, VerifiedSegment }
 
 export interface SnapshotVerifyOptions extends AbortOptions {
   domain: SigningDomain

@@ -1,5 +1,5 @@
 import { toErrorRecord } from '../core/errors'
-import type { SourceKind, SourceStats } from '../client/types'
+import type { SourceKind, SourceStats } from '../core/records'
 
 /** Per-source fetch statistics: every adapter records each request through one of these. */
 export class StatsRecorder {

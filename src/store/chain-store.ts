@@ -1,45 +1,34 @@
 import { VigilError } from '../core/errors'
-import { LIVE_STATUSES, STATUS_RANK, type BlockStatus, type Hex } from '../core/types'
-import type { EvidenceRecord, ReorgRecord } from '../client/types'
-import { VigilDb, type IndexedDbImpl, type BlockRow, type BodyRow, type CheckpointRow, type FailureRow, type SyncState, type TxIndexRow } from './db'
+import { ALL_STATUSES, LIVE_STATUSES, STATUS_RANK, type BlockStatus, type Hex } from '../core/types'
+import type { EvidenceRecord, ReorgRecord } from '../core/records'
+import type { BlockRow, BodyRow, ChainStore, CheckpointRow, FailureRow, StoreUpdate, SyncState, TxIndexRow } from '../ports/store'
+import { VigilDb, type IndexedDbImpl } from './db'
 
-/** Everything one sync step changes, written in ONE IndexedDB transaction: all of it lands or none. */
-export interface StoreUpdate {
-  blocks?: BlockRow[]
-  checkpoints?: CheckpointRow[]
-  bodies?: BodyRow[]
-  reorgs?: ReorgRecord[]
-  failures?: FailureRow[]
-  state?: SyncState
-  /** Tx hash index rows for bodies that verified (explorer search). */
-  txs?: TxIndexRow[]
-  /** Equivocation evidence found in this step (keyed by id: recording the same offence twice is harmless). */
-  evidence?: EvidenceRecord[]
-  /** Blocks to delete (with their bodies): rows that only an invalid checkpoint reorged out of L1 had named. */
-  forgetBlocks?: Hex[]
-}
+export type { ChainStore, StoreUpdate } from '../ports/store'
 
 const STATE_KEY = 'sync-state'
 const MAX_FAILURES = 1000
-
-export const ALL_STATUSES: BlockStatus[] = ['proposed', 'attested', 'mined', 'finalized', 'orphaned', 'invalid']
 
 /**
  * The client's persistent chain store (Dexie over IndexedDB; fake-indexeddb under Node).
  * Writes are atomic per StoreUpdate, so a worker killed mid-write leaves either the state
  * before or after the step, never a tip pointing at a block that is not there.
  */
-export class ChainStore {
+export class DexieChainStore implements ChainStore {
   private constructor(readonly db: VigilDb) {}
 
-  static async open(name: string, deps?: IndexedDbImpl): Promise<ChainStore> {
+  get name(): string {
+    return this.db.name
+  }
+
+  static async open(name: string, deps?: IndexedDbImpl): Promise<DexieChainStore> {
     const db = new VigilDb(name, deps)
     try {
       await db.open()
     } catch (e) {
       throw new VigilError('STORE_FAILED', `cannot open the store ${name}: ${(e as Error).message}`, { cause: e })
     }
-    return new ChainStore(db)
+    return new DexieChainStore(db)
   }
 
   async apply(u: StoreUpdate): Promise<void> {
@@ -95,6 +84,10 @@ export class ChainStore {
     return this.db.bodies.get(hash)
   }
 
+  getBodies(hashes: Hex[]): Promise<(BodyRow | undefined)[]> {
+    return this.db.bodies.bulkGet(hashes)
+  }
+
   blocksAtHeight(height: number): Promise<BlockRow[]> {
     return this.db.blocks.where('height').equals(height).toArray()
   }
@@ -111,6 +104,10 @@ export class ChainStore {
 
   checkpointsFrom(checkpointNumber: number): Promise<CheckpointRow[]> {
     return this.db.checkpoints.where('checkpointNumber').aboveOrEqual(checkpointNumber).sortBy('checkpointNumber')
+  }
+
+  checkpointsNumbered(checkpointNumber: number): Promise<CheckpointRow[]> {
+    return this.db.checkpoints.where('checkpointNumber').equals(checkpointNumber).toArray()
   }
 
   recentReorgs(limit: number): Promise<ReorgRecord[]> {

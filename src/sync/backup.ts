@@ -11,7 +11,7 @@ import { backoffMs, delay } from '../core/abort'
 import type { AbortOptions, Hex } from '../core/types'
 import { silentLogger, type Logger } from '../core/logger'
 import type { BlockHeader } from '../protocol/header'
-import type { GossipVerdict } from './ports'
+import type { GossipVerdict } from '../ports/stats'
 
 /** One block from the backup source (already decoded, not verified). */
 export interface BackupBlock {

@@ -27,36 +27,11 @@ import { decodeBodiesFromBlobs } from '../protocol/blob'
 import { decodeBody, type BlockBody } from '../protocol/body'
 import { decodeHeader, type BlockHeader } from '../protocol/header'
 import { verifyBody } from '../verify/rules'
-import type { ChainStore, StoreUpdate } from '../store/chain-store'
-import type { BlockRow, CheckpointRow } from '../store/db'
-import type { StatsRecorder } from '../sources/stats'
-import type { BlobRef } from '../sources/filestore'
-import type { BodyProgress } from '../client/types'
+import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
+import type { BlobRef, BlobSource, BodyRef, BodySource } from '../ports/bodies'
+import type { BodyProgress } from '../core/records'
 
-export type { BlobRef, BodyProgress }
-
-/** A block whose body is asked for: its hash (the key) and height (req/resp asks only peers that hold it). */
-export interface BodyRef {
-  hash: Hex
-  height: number
-}
-
-/**
- * A source of bodies by block hash (file store, req/resp, re-execution). Returns what it
- * got, unverified, keyed by lower-case block hash; absent = not available from it.
- */
-export interface BodySource {
-  readonly name: string
-  readonly stats: StatsRecorder
-  fetchBodies(refs: BodyRef[], opts?: AbortOptions): Promise<Map<Hex, Uint8Array>>
-}
-
-/** A source of a mined checkpoint's blobs (L1 beacon API, file store). Entries may be null (missing). */
-export interface BlobSource {
-  readonly name: string
-  readonly stats: StatsRecorder
-  fetchBlobs(ref: BlobRef, opts?: AbortOptions): Promise<(Uint8Array | null)[]>
-}
+export type { BlobRef, BlobSource, BodyProgress, BodyRef, BodySource }
 
 export type BodyStep = { kind: 'bodies'; source: BodySource } | { kind: 'blobs'; source: BlobSource }
 
@@ -557,7 +532,7 @@ export class BodyPipeline {
     const has = (c: CheckpointRow | undefined) => !!c && MINED.has(c.status) && !!c.l1 && c.headerHashes.includes(w.hash)
     const mem = this.checkpoints.get(w.checkpointNumber)
     if (has(mem)) return mem
-    const rows = await this.opts.store.db.checkpoints.where('checkpointNumber').equals(w.checkpointNumber).toArray()
+    const rows = await this.opts.store.checkpointsNumbered(w.checkpointNumber)
     const found = rows.find(has)
     if (found) this.checkpoints.set(found.checkpointNumber, found)
     return found

@@ -15,13 +15,13 @@ import {
 import type { SigningDomain } from '../protocol/domain'
 import { epochOfSlot, epochSeed, proposerIndex, slotAt } from '../protocol/schedule'
 import { QuorumTracker, verifyGenesisLink, verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
-import type { BlockRow, CheckpointRow, FailureRow } from '../store/db'
-import { ALL_STATUSES, type ChainStore, type StoreUpdate } from '../store/chain-store'
-import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../client/types'
+import { ALL_STATUSES } from '../core/types'
+import type { BlockRow, ChainStore, CheckpointRow, FailureRow, StoreUpdate } from '../ports/store'
+import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../core/records'
 import { EquivocationDetector } from './evidence'
-import type { StatsRecorder } from '../sources/stats'
-import type { GossipVerdict, L1Port } from './ports'
-import type { VerifiedSegment } from '../sources/snapshot'
+import type { GossipVerdict, VerdictSink } from '../ports/stats'
+import type { L1Port, MinedCheckpoint } from '../ports/l1'
+import type { VerifiedSegment } from '../ports/snapshot'
 import { StepTimer, timedL1Port, type EngineTimings } from './timing'
 import { bytesToHex } from '../protocol/bytes'
 
@@ -29,9 +29,9 @@ export interface EngineOptions {
   store: ChainStore
   l1: L1Port
   /** Stats of the gossip source (verdicts on what it delivered). */
-  gossipStats: StatsRecorder
+  gossipStats: VerdictSink
   /** Stats of the L1 source (verdicts on the checkpoints it delivered). */
-  l1Stats?: StatsRecorder
+  l1Stats?: VerdictSink
   domain: SigningDomain
   l2ChainId: number
   deployBlock: number
@@ -90,7 +90,7 @@ export class SyncEngine {
   private queue: Promise<unknown> = Promise.resolve()
   private listeners = new Set<() => void>()
   restoredFromStore = false
-  private readonly extraStats = new Map<string, StatsRecorder>()
+  private readonly extraStats = new Map<string, VerdictSink>()
   /** Where the engine's time goes (timings(), `npm run bench`). */
   private readonly timer = new StepTimer()
 
@@ -264,14 +264,14 @@ export class SyncEngine {
   }
 
   /** Stats of a named source, for verdicts (gossip and L1 built in; others registered by the client). */
-  private statsFor(source: string): StatsRecorder | undefined {
+  private statsFor(source: string): VerdictSink | undefined {
     if (source === 'gossip') return this.opts.gossipStats
     if (source === 'l1') return this.opts.l1Stats
     return this.extraStats.get(source)
   }
 
   /** Lets verdicts on data from `stats.name` be counted in that source's stats. */
-  registerSource(stats: StatsRecorder): void {
+  registerSource(stats: VerdictSink): void {
     this.extraStats.set(stats.name, stats)
   }
 
@@ -427,7 +427,7 @@ export class SyncEngine {
     })
   }
 
-  private async applyMined(ev: import('../sources/l1').MinedCheckpoint): Promise<void> {
+  private async applyMined(ev: MinedCheckpoint): Promise<void> {
     this.l1Applied = Math.max(this.l1Applied ?? 0, ev.l1BlockNumber)
     const update: StoreUpdate = { blocks: [], checkpoints: [] }
     const l1 = { blockNumber: ev.l1BlockNumber, blockHash: ev.l1BlockHash, txHash: ev.txHash }

@@ -18,7 +18,7 @@ import type { Address, Hex } from '../core/types'
 import { bytesToHex } from '../protocol/bytes'
 import { encodeHeader, type BlockHeader } from '../protocol/header'
 import { encodeCheckpoint, type Checkpoint } from '../protocol/checkpoint'
-import type { EvidenceRecord } from '../client/types'
+import type { EvidenceRecord } from '../core/records'
 
 interface Signed {
   slot: number

@@ -34,13 +34,14 @@
  *   is recorded once and the search goes on (gossip and L1 keep being followed meanwhile).
  */
 import { VigilError, isVigilError } from '../core/errors'
-import type { AbortOptions, Hex } from '../core/types'
+import type { Hex } from '../core/types'
 import { backoffMs } from '../core/abort'
 import { silentLogger, type Logger } from '../core/logger'
 import { ZERO_HASH } from '../protocol/bytes'
 import { headerHash } from '../protocol/header'
 import type { SignedHeader } from '../protocol/signed-header'
-import type { SyncProgress } from '../client/types'
+import type { SyncProgress } from '../core/records'
+import type { HeaderExchange } from '../ports/exchange'
 import type { SyncEngine } from './engine'
 
 export const MAX_HEADERS_PER_REQUEST = 64
@@ -49,22 +50,7 @@ export const MAX_PENDING = 2048
 /** Heights kept clear of a pruning peer's announced lower edge (it moves while we ask). */
 export const PRUNED_EDGE_MARGIN = 2
 
-/** What the syncer needs from a header exchange (go-header's Exchange); ReqRespSource implements it. */
-export interface HeaderExchange {
-  readonly name: string
-  /** Highest head any peer announced. */
-  networkHead(): { height: number; hash: Hex } | null
-  /** Lowest height ≥ `from` some peer serves headers from (null: no peer reaches `from`). */
-  earliestAvailable(from: number): number | null
-  /** Up to `count` consecutive headers from `from` (checked for sequence and chain, not verified). */
-  headersByRange(from: number, count: number, opts?: AbortOptions): Promise<{ peer: string; headers: SignedHeader[] }>
-  /** Data from `peer` failed verification: lower its standing. */
-  penalize(peer: string, error: unknown): void
-  /** Calls `fn` when a peer announces a new status. */
-  onStatus(fn: () => void): () => void
-  /** Asks peers for fresh status (the target is above everything announced). */
-  refreshAll?(): Promise<void>
-}
+export type { HeaderExchange }
 
 /** The engine surface the syncer uses. */
 export type SyncTarget = Pick<SyncEngine, 'getTips' | 'canonicalBlock' | 'unlinkedBlocks' | 'knows' | 'softFailure' | 'onSignedHeader' | 'onChange' | 'recordFailure'>

@@ -3,7 +3,7 @@
  * timed, and inside it the time spent waiting on L1 (fetch) and on the store (store); the rest
  * is verification and bookkeeping (decode, signature and quorum checks, linkage, tips).
  */
-import type { L1Port } from './ports'
+import type { L1Port } from '../ports/l1'
 
 export interface EngineTimings {
   /** Engine steps run (each one serial step: a proposal, an attestation, one L1 pass …). */

@@ -13,10 +13,10 @@ import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '.
 import { ChainDb } from '../../src/devnet/chain-db'
 import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
 import type { SignedHeader } from '../../src/protocol/signed-header'
-import { ChainStore } from '../../src/store/chain-store'
+import { DexieChainStore } from '../../src/store/chain-store'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/sync/ports'
+import type { L1Port } from '../../src/ports/l1'
 import { Syncer, type HeaderExchange, type SyncerOptions, type TrustedHeader } from '../../src/sync/syncer'
 
 export const L2 = 7771
@@ -121,12 +121,12 @@ const l1: L1Port = {
   minedCheckpoints: async () => [],
 }
 
-const running: { syncer: Syncer; store: ChainStore }[] = []
+const running: { syncer: Syncer; store: DexieChainStore }[] = []
 let n = 0
 
 /** A fresh store, engine and syncer over `exchange` (short idle and retry times); stopped by `stopAllSyncers`. */
 export async function setupSyncer(exchange: MemoryExchange, opts: Partial<SyncerOptions> = {}) {
-  const store = await ChainStore.open(`syncer-${n++}`, { indexedDB: new IDBFactory(), IDBKeyRange })
+  const store = await DexieChainStore.open(`syncer-${n++}`, { indexedDB: new IDBFactory(), IDBKeyRange })
   const stats = new StatsRecorder('reqresp', 'reqresp')
   const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: 0, mode: 'light' })
   engine.registerSource(stats)

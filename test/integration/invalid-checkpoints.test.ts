@@ -17,7 +17,7 @@ import { vigilRollupAbi } from '../../src/contracts/abi'
 import { L1Source } from '../../src/sources/l1'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
-import { ChainStore } from '../../src/store/chain-store'
+import { DexieChainStore } from '../../src/store/chain-store'
 import { initCrypto } from '../../src/verify/secp256k1'
 
 const L2 = 7771
@@ -72,7 +72,7 @@ async function freshRollup() {
   }
 
   const follow = async () => {
-    const store = await ChainStore.open('invalid', { indexedDB: new IDBFactory(), IDBKeyRange })
+    const store = await DexieChainStore.open('invalid', { indexedDB: new IDBFactory(), IDBKeyRange })
     const l1 = new L1Source(rollup, [anvil.rpcUrl])
     const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), l1Stats: l1.stats, domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
     await engine.restore()

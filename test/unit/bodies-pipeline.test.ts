@@ -1,5 +1,5 @@
 /**
- * The body pipeline (src/sync/bodies.ts) over a real ChainStore (fake-indexeddb), real
+ * The body pipeline (src/sync/bodies.ts) over a real DexieChainStore (fake-indexeddb), real
  * blocks and blobs from the devnet's ChainBuilder, real KZG, the real ReexecSource and
  * in-memory body/blob sources; the engine port is a small in-memory engine that verifies
  * bodies exactly as SyncEngine.onBody does (verifyBody against the stored header).
@@ -10,9 +10,10 @@ import { VigilError } from '../../src/core/errors'
 import type { Hex, Tips } from '../../src/core/types'
 import { decodeHeader, encodeHeader, headerHash } from '../../src/protocol/header'
 import { encodeTx } from '../../src/protocol/tx'
-import { ChainStore, type StoreUpdate } from '../../src/store/chain-store'
+import { DexieChainStore, type StoreUpdate } from '../../src/store/chain-store'
 import type { BlockRow, CheckpointRow } from '../../src/store/db'
 import { StatsRecorder } from '../../src/sources/stats'
+import type { VerdictSink } from '../../src/ports/stats'
 import { ReexecSource } from '../../src/sources/reexec'
 import { verifyBody } from '../../src/verify/rules'
 import { BodyPipeline, type BlobRef, type BlobSource, type BodyEnginePort, type BodyRef, type BodySource, type BodyStep } from '../../src/sync/bodies'
@@ -76,13 +77,13 @@ function cpRow(cp: BuiltCheckpoint, versionedHashes = cp.checkpoint.blobVersione
 /** An engine that verifies bodies like SyncEngine.onBody and counts verdicts in registered stats. */
 class MemEngine implements BodyEnginePort {
   private readonly fns = new Set<(u: Readonly<StoreUpdate>) => void>()
-  private readonly stats = new Map<string, StatsRecorder>()
+  private readonly stats = new Map<string, VerdictSink>()
   tips: Tips = { proposed: null, attested: null, mined: null, finalized: null }
   constructor(
-    private readonly store: ChainStore,
+    private readonly store: DexieChainStore,
     private readonly mode: 'light' | 'full',
   ) {}
-  register(...s: StatsRecorder[]): void {
+  register(...s: VerdictSink[]): void {
     for (const x of s) this.stats.set(x.name, x)
   }
   onCommitted(fn: (u: Readonly<StoreUpdate>) => void): () => void {
@@ -165,7 +166,7 @@ class MemBlobs implements BlobSource {
   }
 }
 
-const stores: ChainStore[] = []
+const stores: DexieChainStore[] = []
 const pipelines: BodyPipeline[] = []
 afterEach(async () => {
   for (const p of pipelines.splice(0)) await p.stop()
@@ -173,7 +174,7 @@ afterEach(async () => {
 })
 
 async function setup(mode: 'light' | 'full', steps: { mined: BodyStep[]; provisional: BodyStep[] }, extra: Partial<ConstructorParameters<typeof BodyPipeline>[0]> = {}) {
-  const store = await ChainStore.open(`bodies-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange })
+  const store = await DexieChainStore.open(`bodies-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange })
   stores.push(store)
   const engine = new MemEngine(store, mode)
   for (const s of [...steps.mined, ...steps.provisional]) engine.register(s.source.stats)

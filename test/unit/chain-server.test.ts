@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { lightChainServer, type ServedEngine } from '../../src/client/chain-server'
-import { ChainStore } from '../../src/store/chain-store'
+import { DexieChainStore } from '../../src/store/chain-store'
 import type { BlockRow } from '../../src/store/db'
 import type { Hex } from '../../src/core/types'
 import type { BlockSummary } from '../../src/client/types'
@@ -56,13 +56,13 @@ function makeRow(height: number, parentHash: Hex, opts: { signed?: boolean; stat
 }
 
 describe('lightChainServer over a real store (fake-indexeddb)', () => {
-  let store: ChainStore
+  let store: DexieChainStore
   let canonical: BlockRow[] // index = height
   let engine: ServedEngine
   const signal = new AbortController().signal
 
   beforeEach(async () => {
-    store = await ChainStore.open(`chain-server-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange })
+    store = await DexieChainStore.open(`chain-server-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange })
     canonical = []
     const rows: BlockRow[] = []
     let parent: Hex = ZERO_HASH

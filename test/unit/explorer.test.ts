@@ -1,5 +1,5 @@
 /**
- * The explorer's read side and on-demand verification over a real SyncEngine + ChainStore
+ * The explorer's read side and on-demand verification over a real SyncEngine + DexieChainStore
  * (fake-indexeddb), fed real signed proposals, checkpoint proposals and attestations from the
  * devnet's ChainBuilder, with an in-memory L1 (the committee and schedule); plus the pure parts
  * of the page (routes, settings, the virtual list's index math, the evidence export).
@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import type { Address, Hex } from '../../src/core/types'
-import { ChainStore } from '../../src/store/chain-store'
+import { DexieChainStore } from '../../src/store/chain-store'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/sync/ports'
+import type { L1Port } from '../../src/ports/l1'
 import { StatsRecorder } from '../../src/sources/stats'
 import type { RollupParams } from '../../src/sources/l1'
 import { Explorer, parseBlockQuery } from '../../src/client/explorer'
@@ -50,7 +50,7 @@ const proposerOf = (slot: number) => {
 }
 
 async function chain() {
-  const store = await ChainStore.open('explorer', { indexedDB: new IDBFactory(), IDBKeyRange })
+  const store = await DexieChainStore.open('explorer', { indexedDB: new IDBFactory(), IDBKeyRange })
   const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: 0, mode: 'full' })
   await engine.restore()
   const builder = new ChainBuilder(domain, L2)
@@ -176,7 +176,7 @@ describe('Explorer over a real engine and store', () => {
 
 describe('listBlocks over 100,000 stored blocks', () => {
   it('reads a window without scanning the store', async () => {
-    const store = await ChainStore.open('big', { indexedDB: new IDBFactory(), IDBKeyRange })
+    const store = await DexieChainStore.open('big', { indexedDB: new IDBFactory(), IDBKeyRange })
     const h = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
     const N = 100_000
     for (let start = 1; start <= N; start += 10_000) {

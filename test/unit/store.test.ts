@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { ChainStore } from '../../src/store/chain-store'
+import { DexieChainStore } from '../../src/store/chain-store'
 import type { BlockRow } from '../../src/store/db'
 import type { Hex, Tips } from '../../src/core/types'
 
@@ -36,11 +36,11 @@ const tipsAt = (p: number, m: number | null): Tips => ({
 })
 
 describe('ChainStore (Dexie over fake-indexeddb)', () => {
-  let store: ChainStore
+  let store: DexieChainStore
   let factory: InstanceType<typeof IDBFactory>
   beforeEach(async () => {
     factory = new IDBFactory()
-    store = await ChainStore.open('test', { indexedDB: factory, IDBKeyRange })
+    store = await DexieChainStore.open('test', { indexedDB: factory, IDBKeyRange })
   })
   afterEach(() => store.close())
 
@@ -49,7 +49,7 @@ describe('ChainStore (Dexie over fake-indexeddb)', () => {
     rows[2]!.status = 'attested'
     await store.apply({ blocks: rows, state: { tips: tipsAt(3, 2), l1Cursor: { blockNumber: 7, blockHash: h(77) } } })
     store.close()
-    store = await ChainStore.open('test', { indexedDB: factory, IDBKeyRange })
+    store = await DexieChainStore.open('test', { indexedDB: factory, IDBKeyRange })
     const state = await store.loadState()
     expect(state?.tips.mined?.height).toBe(2)
     expect(state?.l1Cursor).toEqual({ blockNumber: 7, blockHash: h(77) })
