@@ -16,7 +16,7 @@ import { decodeBody, type BlockBody } from '../protocol/body'
 import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, decodeCheckpoint, type Checkpoint } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
 import { decodeHeader, headerHash, type BlockHeader } from '../protocol/header'
-import { epochOfSlot, epochSeed, proposerIndex } from '../protocol/schedule'
+import { epochOfSlot, slotProposer } from '../protocol/schedule'
 import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
 import type { BlockRow, CheckpointRow } from '../store/db'
 import type { ChainStore } from '../store/chain-store'
@@ -425,8 +425,8 @@ export class Explorer {
     const epoch = epochOfSlot(params, slot)
     const committee = await this.committee(ctx, epoch)
     if (committee.length === 0) throw new VigilError('COMMITTEE_UNKNOWN', `the rollup has no committee for epoch ${epoch}`, { severity: 'soft', details: { epoch } })
-    const index = proposerIndex(epochSeed(this.domain.rollup, this.deps.config.l2ChainId, epoch), slot, committee.length)
-    return { expected: committee[index]!, epoch, committee, index }
+    const expected = slotProposer(this.domain.rollup, this.deps.config.l2ChainId, epoch, slot, committee)!
+    return { expected, epoch, committee, index: committee.indexOf(expected) }
   }
 
   private async checkHeader(ctx: VerifyContext): Promise<Outcome> {

@@ -37,3 +37,13 @@ export function proposerIndex(seed: Hex, slot: number, committeeSize: number): n
 export function quorumOf(n: number): number {
   return Math.floor((2 * n) / 3) + 1
 }
+
+/**
+ * The proposer of `slot`: committee[proposerIndex(epochSeed(rollup, l2ChainId, epoch), slot, k)],
+ * exactly as VigilRollup.getProposer. The one derivation used by sync, Verify now, the devnet
+ * and the tests; null for an empty committee.
+ */
+export function slotProposer(rollup: Address, l2ChainId: number, epoch: number, slot: number, committee: readonly Address[]): Address | null {
+  const i = proposerIndex(epochSeed(rollup, l2ChainId, epoch), slot, committee.length)
+  return i < 0 ? null : committee[i]!
+}

@@ -13,7 +13,7 @@ import {
   type Checkpoint,
 } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
-import { epochOfSlot, epochSeed, proposerIndex, slotAt } from '../protocol/schedule'
+import { epochOfSlot, slotAt, slotProposer } from '../protocol/schedule'
 import { QuorumTracker, verifyGenesisLink, verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
 import { ALL_STATUSES } from '../core/types'
 import type { BlockRow, ChainStore, CheckpointRow, FailureRow, StoreUpdate } from '../ports/store'
@@ -924,8 +924,7 @@ export class SyncEngine {
     const currentEpoch = epochOfSlot(params, slotAt(params, Math.floor(this.now() / 1000)))
     const committee = await this.l1.committee(epoch, currentEpoch)
     if (committee.length === 0) throw new VigilError('COMMITTEE_UNKNOWN', `no committee for epoch ${epoch}`, { severity: 'soft', details: { epoch } })
-    const idx = proposerIndex(epochSeed(this.opts.domain.rollup, this.opts.l2ChainId, epoch), slot, committee.length)
-    return { expected: committee[idx]!, committee }
+    return { expected: slotProposer(this.opts.domain.rollup, this.opts.l2ChainId, epoch, slot, committee)!, committee }
   }
 
   private async expectedProposer(slot: number): Promise<Address> {
