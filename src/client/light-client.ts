@@ -139,7 +139,7 @@ export class LightClient {
       this.engine.registerSource(st)
       st.onChange = () => this.schedulePush()
     }
-    this.bodies.onChange = () => this.schedulePush()
+    this.bodies.onChange(() => this.schedulePush())
   }
 
   /** Opens the store and restores the stored tips; nothing is fetched yet. */

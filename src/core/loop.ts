@@ -12,8 +12,14 @@
  */
 import { backoffMs } from './abort'
 
-/** What a step says about the next one: wait this many ms (woken early by `wake()`); 0 = step again at once. */
+/**
+ * What a step says about the next one: wait this many ms (woken early by `wake()`); 0 = step
+ * again at once; `Infinity` = wait until woken (no timer).
+ */
 export type NextStep = number
+
+/** setTimeout's longest delay (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 export interface LoopOptions {
   /** For logs. */
@@ -26,6 +32,11 @@ export interface LoopOptions {
   onError?: (e: unknown, failures: number) => void
   /** Random source for the jitter (tests). */
   random?: () => number
+  /**
+   * The longest the loop may idle right now, whatever the step returned or the backoff says
+   * (e.g. until the component's next timed retry is due). Asked after every step.
+   */
+  idleCap?: () => number
 }
 
 export const LOOP_DEFAULTS = { backoff: { baseMs: 1_000, maxMs: 30_000 } } as const
@@ -88,6 +99,7 @@ export class Loop {
         wait = backoffMs(this.failures - 1, backoff.baseMs, backoff.maxMs, this.opts.random)
       }
       if (signal.aborted) break
+      if (this.opts.idleCap) wait = Math.min(wait, Math.max(0, this.opts.idleCap()))
       if (wait > 0 && !this.woken) await this.idle(wait, signal)
     }
   }
@@ -100,7 +112,7 @@ export class Loop {
         if (this.wakeFn === done) this.wakeFn = null
         resolve()
       }
-      const timer = setTimeout(done, ms)
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, MAX_TIMER_MS)) : undefined
       this.wakeFn = done
       signal.addEventListener('abort', done, { once: true })
     })

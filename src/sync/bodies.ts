@@ -11,8 +11,12 @@
  *   provisional re-execution (local) → file store bodies (uploaded while provisional) → req/resp
  * (bodies that come with a gossiped proposal never reach this pipeline: the engine takes them.)
  * Blobs are checked against the mined checkpoint's versioned hashes with KZG (loaded lazily),
- * then unpacked into bodies. A block whose round fails is retried with exponential backoff and
- * jitter — sooner near the tip.
+ * then unpacked into bodies (`verify/blobs.ts`). A block whose round fails is retried with
+ * exponential backoff and jitter — sooner near the tip.
+ *
+ * Three rooms: this file (the pipeline: lifecycle, what the store's commits mean for the
+ * wants, on-demand fetches, handing bodies to the engine), `body-wants.ts` (the wants, their
+ * due order and retry policy) and `body-steps.ts` (one source asked, blobs judged).
  *
  * Verdicts: every item a source serves gets exactly one — a body through `engine.onBody`
  * (counted by the engine in that source's stats), a blob here (KZG). Bodies unpacked from a
@@ -20,20 +24,20 @@
  * is never counted twice.
  */
 import { VigilError, toErrorRecord } from '../core/errors'
-import { backoffMs } from '../core/abort'
 import type { AbortOptions, Hex, Tips } from '../core/types'
 import { silentLogger, type Logger } from '../core/logger'
-import { decodeBodiesFromBlobs } from '../protocol/blob'
+import { Loop } from '../core/loop'
+import type { Startable } from '../core/lifecycle'
 import { decodeBody, type BlockBody } from '../protocol/body'
-import { decodeHeader, type BlockHeader } from '../protocol/header'
-import { verifyBody } from '../verify/rules'
-import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
+import type { BlobKzg } from '../verify/blobs'
+import type { ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
 import type { BlobRef, BlobSource, BodyRef, BodySource } from '../ports/bodies'
 import type { BodyProgress } from '../core/records'
+import { MinedCheckpoints } from './body-checkpoints'
+import { LIVE, WANT_DEFAULTS, WantSchedule, type RetryPolicy, type Waiter, type Want } from './body-wants'
+import { blobBodiesFrom, bodiesFrom, type BodyStep, type StepResult } from './body-steps'
 
-export type { BlobRef, BlobSource, BodyProgress, BodyRef, BodySource }
-
-export type BodyStep = { kind: 'bodies'; source: BodySource } | { kind: 'blobs'; source: BlobSource }
+export type { BlobRef, BlobSource, BodyProgress, BodyRef, BodySource, BodyStep, RetryPolicy }
 
 /** What the pipeline needs from the sync engine. */
 export interface BodyEnginePort {
@@ -43,10 +47,15 @@ export interface BodyEnginePort {
   getTips(): Tips
 }
 
-export interface RetryPolicy {
-  baseMs: number
-  maxMs: number
-}
+/** Every default of the pipeline, in one place. */
+export const BODY_PIPELINE_DEFAULTS = {
+  ...WANT_DEFAULTS,
+  fetchTimeoutMs: 30_000,
+  /** Stored blocks read per page by the full-mode scan at start. */
+  scanPage: 2_000,
+  /** A failed round (store error) is retried after this, doubling up to the loop's longest idle. */
+  roundBackoff: { baseMs: 10, maxMs: 1_000 },
+} as const
 
 export interface BodyPipelineOptions {
   engine: BodyEnginePort
@@ -81,97 +90,103 @@ export interface FetchedBody {
   source: string
 }
 
-interface Waiter {
-  resolve: (b: FetchedBody) => void
-  reject: (e: VigilError) => void
-}
+type BodyWant = Want<FetchedBody>
 
-interface Want {
-  hash: Hex
-  height: number
-  checkpointNumber: number
-  mined: boolean
-  /** Full mode keeps fetching until it has the body; on-demand wants end after one failed round. */
-  background: boolean
-  attempts: number
-  nextAt: number
-  inflight: boolean
-  waiters: Waiter[]
-  errors: Record<string, string>
-}
+const stopped = () => new VigilError('ABORTED', 'the client stopped', { severity: 'soft' })
 
-type KzgModule = typeof import('../verify/kzg')
-
-const MINED = new Set(['mined', 'finalized'])
-const LIVE = new Set(['proposed', 'attested', 'mined', 'finalized'])
-
-export class BodyPipeline {
-  private readonly wants = new Map<Hex, Want>()
-  /** Mined checkpoints by number (from commits; the store answers for older ones). */
-  private readonly checkpoints = new Map<number, CheckpointRow>()
+/**
+ * Listens to the engine's commits from construction (so none is missed before `start`); `stop`
+ * ends it for good.
+ */
+export class BodyPipeline implements Startable {
+  private readonly wants: WantSchedule<FetchedBody>
+  private readonly checkpoints: MinedCheckpoints
+  private readonly engine: BodyEnginePort
+  private readonly store: ChainStore
+  private readonly mode: 'light' | 'full'
+  private readonly minedSteps: BodyStep[]
+  private readonly provisionalSteps: BodyStep[]
+  private readonly fetchTimeoutMs: number
   private readonly log: Logger
-  private readonly now: () => number
-  private readonly random: () => number
-  private readonly abort = new AbortController()
-  private loopDone: Promise<void> | null = null
-  private wakeUp: (() => void) | null = null
-  private kzg: Promise<KzgModule> | null = null
-  private ready = false
+  private readonly loop: Loop
+  private kzg: Promise<BlobKzg> | null = null
+  private ready: boolean
+  private stopped = false
   private readonly verifiedBySource: Record<string, number> = {}
   private readonly blobCounts = { verified: 0, rejected: 0 }
   private failedRounds = 0
-  private unsubscribe: (() => void) | null = null
-  onChange: (() => void) | null = null
+  private readonly unsubscribe: () => void
+  private readonly observers = new Set<() => void>()
 
-  constructor(private readonly opts: BodyPipelineOptions) {
-    this.log = opts.logger ?? silentLogger
-    this.now = opts.now ?? Date.now
-    this.random = opts.random ?? Math.random
-    this.unsubscribe = opts.engine.onCommitted((u) => this.onCommitted(u))
-    if (opts.mode === 'light') this.ready = true
+  constructor(init: BodyPipelineOptions) {
+    this.engine = init.engine
+    this.store = init.store
+    this.checkpoints = new MinedCheckpoints(init.store)
+    this.mode = init.mode
+    this.minedSteps = init.mined
+    this.provisionalSteps = init.provisional
+    this.fetchTimeoutMs = init.fetchTimeoutMs ?? BODY_PIPELINE_DEFAULTS.fetchTimeoutMs
+    this.log = init.logger ?? silentLogger
+    this.wants = new WantSchedule({
+      now: init.now ?? Date.now,
+      random: init.random ?? Math.random,
+      tipHeight: () => this.engine.getTips().proposed?.height ?? 0,
+      ...(init.nearTipBlocks !== undefined ? { nearTipBlocks: init.nearTipBlocks } : {}),
+      ...(init.retry ? { retry: init.retry } : {}),
+      ...(init.provisionalGraceMs !== undefined ? { provisionalGraceMs: init.provisionalGraceMs } : {}),
+      ...(init.batchSize !== undefined ? { batchSize: init.batchSize } : {}),
+    })
+    this.loop = new Loop({
+      name: 'bodies',
+      step: (signal) => this.step(signal),
+      backoff: BODY_PIPELINE_DEFAULTS.roundBackoff,
+      onError: (e) => this.log.error('body round failed', e),
+    })
+    this.ready = init.mode === 'light'
+    this.unsubscribe = init.engine.onCommitted((u) => this.onCommitted(u))
+  }
+
+  /** Called whenever progress may have changed. Returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.observers.add(fn)
+    return () => void this.observers.delete(fn)
   }
 
   /** Starts the fetch loop (and, in full mode, the scan of stored blocks lacking bodies). */
   start(): void {
-    if (this.loopDone) return
-    this.loopDone = this.loop()
-    if (this.opts.mode === 'full') void this.scanStored().catch((e) => this.log.error('scan for missing bodies failed', e))
+    if (this.stopped || this.loop.running) return
+    this.loop.start()
+    if (this.mode === 'full') void this.scanStored().catch((e) => this.log.error('scan for missing bodies failed', e))
   }
 
+  /** Stops the loop (the round in flight is aborted); every waiting fetchBody is rejected with ABORTED. */
   async stop(): Promise<void> {
-    this.abort.abort()
-    this.wakeUp?.()
-    this.unsubscribe?.()
-    await this.loopDone
-    for (const w of this.wants.values()) for (const x of w.waiters) x.reject(new VigilError('ABORTED', 'the client stopped', { severity: 'soft' }))
-    this.wants.clear()
+    this.stopped = true
+    this.unsubscribe()
+    await this.loop.stop()
+    this.wants.clear((x) => x.reject(stopped()))
   }
 
   /** A block's body, verified against its header: from the store (full mode) or fetched now. */
   async fetchBody(hash: Hex, opts: AbortOptions & { timeoutMs?: number } = {}): Promise<FetchedBody> {
     const h = hash.toLowerCase() as Hex
-    const row = await this.opts.store.getBlock(h)
+    const row = await this.store.getBlock(h)
     if (!row) throw new VigilError('NOT_FOUND', `no header ${h} is known: sync it first`, { severity: 'soft', details: { hash: h } })
-    if (this.opts.mode === 'full' && row.checks.body) {
-      const stored = await this.opts.store.getBody(h)
+    if (this.mode === 'full' && row.checks.body) {
+      const stored = await this.store.getBody(h)
       if (stored) return { hash: h, height: row.height, bytes: stored.bytes, body: decodeBody(stored.bytes), source: stored.source }
     }
-    if (this.abort.signal.aborted) throw new VigilError('ABORTED', 'the client stopped', { severity: 'soft' })
-    let w = this.wants.get(h)
-    if (!w) {
-      w = this.newWant(row, false)
-      this.wants.set(h, w)
-    }
-    w.nextAt = 0
-    const want = w
-    const waiter = {} as Waiter
+    if (this.stopped) throw stopped()
+    const want = this.wants.get(h) ?? this.wants.add(row, false)
+    want.nextAt = 0
+    const waiter = {} as Waiter<FetchedBody>
     const result = new Promise<FetchedBody>((resolve, reject) => {
       waiter.resolve = resolve
       waiter.reject = reject
       want.waiters.push(waiter)
     })
-    this.wake()
-    const timeoutMs = opts.timeoutMs ?? this.opts.fetchTimeoutMs ?? 30_000
+    this.loop.wake()
+    const timeoutMs = opts.timeoutMs ?? this.fetchTimeoutMs
     let timer: ReturnType<typeof setTimeout> | undefined
     let onAbort: (() => void) | undefined
     const bounded = new Promise<never>((_, reject) => {
@@ -188,7 +203,7 @@ export class BodyPipeline {
       // a caller that gave up no longer waits: drop its waiter so a later failure does not reject into the void
       const i = want.waiters.indexOf(waiter)
       if (i >= 0) want.waiters.splice(i, 1)
-      if (want.waiters.length === 0 && !want.background && !want.inflight && this.wants.get(h) === want) this.wants.delete(h)
+      if (want.waiters.length === 0 && !want.background && !want.inflight) this.wants.delete(want)
     }
   }
 
@@ -197,18 +212,13 @@ export class BodyPipeline {
     const w = this.wants.get(hash)
     if (!w || w.inflight) return
     w.nextAt = 0
-    this.wake()
+    this.loop.wake()
   }
 
   progress(): BodyProgress {
-    let lowest: number | null = null
-    let inflight = 0
-    for (const w of this.wants.values()) {
-      if (w.inflight) inflight++
-      if (w.background && (lowest === null || w.height < lowest)) lowest = w.height
-    }
+    const { lowest, inflight } = this.wants.summary()
     return {
-      mode: this.opts.mode,
+      mode: this.mode,
       ready: this.ready,
       missing: this.wants.size,
       lowestMissing: lowest,
@@ -219,169 +229,77 @@ export class BodyPipeline {
     }
   }
 
-  // ---------------------------------------------------------------- what is wanted
-
-  private newWant(row: BlockRow, background: boolean): Want {
-    const provisional = !MINED.has(row.status)
-    return {
-      hash: row.hash,
-      height: row.height,
-      checkpointNumber: row.checkpointNumber,
-      mined: !provisional,
-      background,
-      attempts: 0,
-      nextAt: this.now() + (provisional && background ? (this.opts.provisionalGraceMs ?? 250) : 0),
-      inflight: false,
-      waiters: [],
-      errors: {},
-    }
+  private changed(): void {
+    for (const fn of [...this.observers]) fn()
   }
 
+  // ---------------------------------------------------------------- what is wanted
+
   private onCommitted(u: Readonly<StoreUpdate>): void {
-    for (const c of u.checkpoints ?? []) {
-      if (MINED.has(c.status) && c.l1) this.checkpoints.set(c.checkpointNumber, c)
-      else if (this.checkpoints.get(c.checkpointNumber)?.id === c.id) this.checkpoints.delete(c.checkpointNumber)
-    }
-    if (this.checkpoints.size > 4096) for (const k of [...this.checkpoints.keys()].sort((a, b) => a - b).slice(0, 1024)) this.checkpoints.delete(k)
+    this.checkpoints.onCommitted(u)
     const bodies = new Map<Hex, { bytes: Uint8Array; source: string }>()
     for (const b of u.bodies ?? []) {
       bodies.set(b.hash, b)
       this.verifiedBySource[b.source] = (this.verifiedBySource[b.source] ?? 0) + 1
     }
-    let woke = false
-    for (const row of u.blocks ?? []) {
-      const w = this.wants.get(row.hash)
-      if (row.checks.body) {
-        if (!w) continue
-        const b = bodies.get(row.hash)
-        if (b) this.finish(w, b.bytes, b.source)
-        else if (w.waiters.length === 0) this.wants.delete(row.hash)
-        continue
-      }
-      if (!LIVE.has(row.status)) {
-        if (w && w.waiters.length === 0) this.wants.delete(row.hash)
-        else if (w) w.background = false
-        continue
-      }
-      const mined = MINED.has(row.status)
-      if (w) {
-        if (mined && !w.mined && !w.inflight) {
-          // blobs just became a way to get it: try again now
-          w.attempts = 0
-          w.nextAt = this.now()
-          woke = true
-        }
-        w.mined = mined
-        w.checkpointNumber = row.checkpointNumber
-        if (this.opts.mode === 'full') w.background = true
-        continue
-      }
-      if (this.opts.mode === 'full') {
-        this.wants.set(row.hash, this.newWant(row, true))
-        woke = true
-      }
+    const { woke, delivered } = this.wants.follow(u.blocks ?? [], this.mode === 'full')
+    for (const w of delivered) {
+      const b = bodies.get(w.hash)
+      if (b) this.finish(w, b.bytes, b.source)
+      else if (w.waiters.length === 0) this.wants.delete(w)
     }
-    if (woke) this.wake()
+    if (woke) this.loop.wake()
   }
 
   /** Full mode, at start: every stored canonical block without a verified body is wanted. */
   private async scanStored(): Promise<void> {
-    const page = 2000
+    const page = BODY_PIPELINE_DEFAULTS.scanPage
     let from = 0
     const seen = new Set<Hex>()
     for (;;) {
-      if (this.abort.signal.aborted) return
-      const rows = await this.opts.store.blocksFrom(from, page)
+      if (this.stopped) return
+      const rows = await this.store.blocksFrom(from, page)
       let fresh = 0
       for (const r of rows) {
         if (seen.has(r.hash)) continue
         seen.add(r.hash)
         fresh++
-        if (!r.checks.body && LIVE.has(r.status) && !this.wants.has(r.hash)) this.wants.set(r.hash, this.newWant(r, true))
+        if (!r.checks.body && LIVE.has(r.status) && !this.wants.has(r.hash)) this.wants.add(r, true)
       }
       if (rows.length < page || fresh === 0) break
       from = rows.at(-1)!.height
       if (seen.size > 50_000) seen.clear()
     }
     this.ready = true
-    this.wake()
-    this.onChange?.()
+    this.loop.wake()
+    this.changed()
   }
 
-  // ---------------------------------------------------------------- the loop
+  // ---------------------------------------------------------------- rounds
 
-  private wake(): void {
-    const w = this.wakeUp
-    this.wakeUp = null
-    w?.()
+  /** One loop step: a round over the due batch (then again at once), or idle until the next want is due. */
+  private async step(signal: AbortSignal): Promise<number> {
+    const due = this.wants.due()
+    if (due.length === 0) return this.wants.nextDueIn()
+    await this.round(due, signal)
+    return 0
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.abort.signal
-    while (!signal.aborted) {
-      const now = this.now()
-      const due = this.due(now)
-      if (due.length === 0) {
-        let next = Infinity
-        for (const w of this.wants.values()) if (!w.inflight) next = Math.min(next, w.nextAt)
-        await this.sleep(Math.max(10, Math.min(next - now, 1000)))
-        continue
-      }
-      try {
-        await this.round(due)
-      } catch (e) {
-        this.log.error('body round failed', e)
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeUp = null
-        resolve()
-      }, ms)
-      this.wakeUp = () => {
-        clearTimeout(t)
-        resolve()
-      }
-    })
-  }
-
-  private tipHeight(): number {
-    return this.opts.engine.getTips().proposed?.height ?? 0
-  }
-
-  /** Due wants, on-demand and near-tip first, then oldest first. */
-  private due(now: number): Want[] {
-    const tip = this.tipHeight()
-    const near = this.opts.nearTipBlocks ?? 32
-    const rank = (w: Want) => (w.waiters.length > 0 ? 0 : tip - w.height <= near ? 1 : 2)
-    return [...this.wants.values()]
-      .filter((w) => !w.inflight && w.nextAt <= now)
-      .sort((a, b) => rank(a) - rank(b) || (rank(a) === 1 ? b.height - a.height : a.height - b.height))
-      .slice(0, this.opts.batchSize ?? 64)
-  }
-
-  private async round(batch: Want[]): Promise<void> {
+  private async round(batch: BodyWant[], signal: AbortSignal): Promise<void> {
     for (const w of batch) w.inflight = true
     try {
-      const mined: Want[] = []
-      const provisional: Want[] = []
-      for (const w of batch) (w.mined && (await this.checkpointOf(w)) ? mined : provisional).push(w)
-      if (mined.length) await this.runSteps(this.opts.mined, mined)
-      if (provisional.length) await this.runSteps(this.opts.provisional, provisional)
+      const mined: BodyWant[] = []
+      const provisional: BodyWant[] = []
+      for (const w of batch) (w.mined && (await this.checkpoints.of(w.checkpointNumber, w.hash)) ? mined : provisional).push(w)
+      if (mined.length) await this.runSteps(this.minedSteps, mined, signal)
+      if (provisional.length) await this.runSteps(this.provisionalSteps, provisional, signal)
     } finally {
-      const tip = this.tipHeight()
-      const near = this.opts.nearTipBlocks ?? 32
       let failed = false
       for (const w of batch) {
         w.inflight = false
-        if (this.wants.get(w.hash) !== w) continue
+        if (!this.wants.current(w)) continue
         failed = true
-        w.attempts++
-        const policy = tip - w.height <= near ? (this.opts.retry?.nearTip ?? { baseMs: 500, maxMs: 5_000 }) : (this.opts.retry?.far ?? { baseMs: 2_000, maxMs: 60_000 })
-        w.nextAt = this.now() + backoffMs(w.attempts - 1, policy.baseMs, policy.maxMs, this.random)
+        this.wants.failed(w)
         if (w.waiters.length) {
           const tried = Object.entries(w.errors).map(([s, m]) => `${s}: ${m}`)
           const err = new VigilError('BODY_UNAVAILABLE', `no source delivered a body for block ${w.height} that verified${tried.length ? ` (${tried.join('; ')})` : ''}`, {
@@ -390,166 +308,85 @@ export class BodyPipeline {
           })
           for (const x of w.waiters.splice(0)) x.reject(err)
         }
-        // on-demand only: one round, then it is the caller's to ask again
-        if (!w.background) this.wants.delete(w.hash)
       }
       if (failed) this.failedRounds++
-      this.onChange?.()
+      this.changed()
     }
   }
 
-  private async runSteps(steps: BodyStep[], wants: Want[]): Promise<void> {
-    const signal = this.abort.signal
+  private async runSteps(steps: BodyStep[], wants: BodyWant[], signal: AbortSignal): Promise<void> {
     let left = wants
     for (const step of steps) {
-      left = left.filter((w) => this.wants.get(w.hash) === w)
+      left = left.filter((w) => this.wants.current(w))
       if (left.length === 0 || signal.aborted) return
-      if (step.kind === 'bodies') await this.viaBodies(step.source, left)
-      else {
-        const byCheckpoint = new Map<number, CheckpointRow>()
-        for (const w of left) {
-          const cp = await this.checkpointOf(w)
-          if (cp) byCheckpoint.set(cp.checkpointNumber, cp)
-        }
-        for (const cp of byCheckpoint.values()) {
-          if (signal.aborted) return
-          await this.viaBlobs(step.source, cp)
-        }
-      }
-    }
-  }
-
-  private async viaBodies(source: BodySource, wants: Want[]): Promise<void> {
-    let got: Map<Hex, Uint8Array>
-    try {
-      got = await source.fetchBodies(
-        wants.map((w) => ({ hash: w.hash, height: w.height })),
-        { signal: this.abort.signal },
-      )
-    } catch (e) {
-      for (const w of wants) w.errors[source.name] = toErrorRecord(e).code
-      return
-    }
-    for (const w of wants) {
-      const bytes = got.get(w.hash)
-      if (!bytes) {
-        w.errors[source.name] ??= 'not available'
+      if (step.kind === 'bodies') {
+        const got = await bodiesFrom(step.source, left.map((w) => ({ hash: w.hash, height: w.height })), signal)
+        // always hand over what was served: the engine's verdict counts in this source's stats
+        await this.deliver(left, step.source.name, step.source.name, got, { missing: 'not available', rejected: 'rejected' })
         continue
       }
-      // always hand over what was served: the engine's verdict counts in this source's stats
-      if (await this.submit(w, bytes, source.name)) this.finish(w, bytes, source.name)
-      else w.errors[source.name] = 'rejected'
-    }
-  }
-
-  private async viaBlobs(source: BlobSource, cp: CheckpointRow): Promise<void> {
-    const label = `${source.name}:blob`
-    const wanted = () => cp.headerHashes.map((h) => this.wants.get(h)).filter((w): w is Want => !!w)
-    let blobs: (Uint8Array | null)[]
-    try {
-      blobs = await source.fetchBlobs({ l1BlockNumber: cp.l1!.blockNumber, versionedHashes: cp.blobVersionedHashes }, { signal: this.abort.signal })
-    } catch (e) {
-      for (const w of wanted()) w.errors[source.name] = toErrorRecord(e).code
-      return
-    }
-    const bodies = await this.verifyBlobs(source, cp, blobs)
-    if (!bodies) {
-      for (const w of wanted()) w.errors[source.name] ??= 'blobs unavailable or rejected'
-      return
-    }
-    for (const w of wanted()) {
-      const i = cp.headerHashes.indexOf(w.hash)
-      const bytes = bodies[i]
-      if (bytes && (await this.submit(w, bytes, label))) this.finish(w, bytes, label)
+      const byCheckpoint = new Map<number, CheckpointRow>()
+      for (const w of left) {
+        const cp = await this.checkpoints.of(w.checkpointNumber, w.hash)
+        if (cp) byCheckpoint.set(cp.checkpointNumber, cp)
+      }
+      for (const cp of byCheckpoint.values()) {
+        if (signal.aborted) return
+        const got = await blobBodiesFrom(step.source, cp, {
+          kzg: await this.loadKzg(),
+          headers: await this.checkpoints.headers(cp),
+          signal,
+          log: this.log,
+          counted: (ok) => void (ok ? this.blobCounts.verified++ : this.blobCounts.rejected++),
+        })
+        const wanted = cp.headerHashes.map((h) => this.wants.get(h)).filter((w): w is BodyWant => !!w)
+        await this.deliver(wanted, step.source.name, `${step.source.name}:blob`, got)
+      }
     }
   }
 
   /**
-   * Checks served blobs against the checkpoint's versioned hashes and unpacks them. Cheap
-   * first: if the unpacked bodies do not match the headers, the blobs are wrong (each is
-   * then judged by KZG, so the verdict lands on the blob at fault); if they match, every
-   * blob must still match its versioned hash by KZG. One verdict per blob served.
-   * Returns the bodies in header order, or null.
+   * Hands what a step got to the engine, want by want; a want the step failed for keeps why
+   * under `source` (`label`: the name the engine counts the body under). `notes`: what to note
+   * for a block the source did not serve / whose body the engine refused (body sources only).
    */
-  private async verifyBlobs(source: BlobSource, cp: CheckpointRow, blobs: (Uint8Array | null)[]): Promise<Uint8Array[] | null> {
-    const expected = cp.blobVersionedHashes
-    const served = blobs.map((b, i) => ({ b, i })).filter((x): x is { b: Uint8Array; i: number } => x.b !== null)
-    if (served.length === 0) return null
-    const complete = blobs.length === expected.length && served.length === expected.length
-    let bodies: Uint8Array[] | null = null
-    let cheapError: unknown = null
-    if (complete) {
-      try {
-        const headers = await this.headersOf(cp)
-        const unpacked = decodeBodiesFromBlobs(served.map((x) => x.b))
-        if (unpacked.length !== cp.headerHashes.length)
-          throw new VigilError('BODY_MISMATCH', `blobs of checkpoint ${cp.checkpointNumber} carry ${unpacked.length} bodies for ${cp.headerHashes.length} blocks`)
-        if (headers) headers.forEach((h, i) => verifyBody(h, unpacked[i]!))
-        bodies = unpacked
-      } catch (e) {
-        cheapError = e
+  private async deliver(wants: BodyWant[], source: string, label: string, got: StepResult, notes?: { missing: string; rejected: string }): Promise<void> {
+    if (!got.ok) {
+      for (const w of wants) {
+        if (got.failed) w.errors[source] = got.reason
+        else w.errors[source] ??= got.reason
       }
+      return
     }
-    const kzg = await this.loadKzg()
-    let allOk = true
-    for (const { b, i } of served) {
-      // yield between blobs: a commitment takes ~0.3–0.6 s of CPU
-      await new Promise((r) => setTimeout(r, 0))
-      try {
-        if (i >= expected.length) throw new VigilError('BLOB_COUNT_MISMATCH', `blob ${i} served, the checkpoint has ${expected.length}`)
-        kzg.verifyBlobsAgainstVersionedHashes([b], [expected[i]!])
-        source.stats.verdict(true)
-        this.blobCounts.verified++
-      } catch (e) {
-        allOk = false
-        source.stats.verdict(false, e)
-        this.blobCounts.rejected++
-        this.log(`${source.name}: blob ${i} of checkpoint ${cp.checkpointNumber} rejected: ${toErrorRecord(e).message}`)
+    for (const w of wants) {
+      const bytes = got.bodies.get(w.hash)
+      if (!bytes) {
+        if (notes) w.errors[source] ??= notes.missing
+        continue
       }
+      if (await this.submit(w, bytes, label)) this.finish(w, bytes, label)
+      else if (notes) w.errors[source] = notes.rejected
     }
-    if (!complete || !allOk) return null
-    if (cheapError) {
-      // every blob is the one L1 committed to, yet they do not carry the headers' bodies: the proposer's fault, not the source's
-      this.log.error(`blobs of checkpoint ${cp.checkpointNumber} match L1 but not its headers`, cheapError)
-      return null
-    }
-    return bodies
   }
 
-  private loadKzg(): Promise<KzgModule> {
+  private loadKzg(): Promise<BlobKzg> {
     // dynamic import: KZG (micro-eth-signer + trusted setup) stays out of the worker's initial bundle
     this.kzg ??= import('../verify/kzg')
     return this.kzg
   }
 
-  private async headersOf(cp: CheckpointRow): Promise<BlockHeader[] | null> {
-    const rows = await Promise.all(cp.headerHashes.map((h) => this.opts.store.getBlock(h)))
-    if (rows.some((r) => !r)) return null
-    return rows.map((r) => decodeHeader(r!.headerBytes))
-  }
-
-  private async checkpointOf(w: Want): Promise<CheckpointRow | undefined> {
-    const has = (c: CheckpointRow | undefined) => !!c && MINED.has(c.status) && !!c.l1 && c.headerHashes.includes(w.hash)
-    const mem = this.checkpoints.get(w.checkpointNumber)
-    if (has(mem)) return mem
-    const rows = await this.opts.store.checkpointsNumbered(w.checkpointNumber)
-    const found = rows.find(has)
-    if (found) this.checkpoints.set(found.checkpointNumber, found)
-    return found
-  }
-
-  private async submit(w: Want, bytes: Uint8Array, label: string): Promise<boolean> {
+  private async submit(w: BodyWant, bytes: Uint8Array, label: string): Promise<boolean> {
     try {
-      return await this.opts.engine.onBody(w.hash, bytes, label, { attempts: w.attempts + 1 })
+      return await this.engine.onBody(w.hash, bytes, label, { attempts: w.attempts + 1 })
     } catch (e) {
       this.log(`body ${w.hash} from ${label} not taken: ${toErrorRecord(e).message}`)
       return false
     }
   }
 
-  private finish(w: Want, bytes: Uint8Array, source: string): void {
-    if (this.wants.get(w.hash) === w) this.wants.delete(w.hash)
-    if (this.opts.mode === 'light') this.verifiedBySource[source] = (this.verifiedBySource[source] ?? 0) + 1
+  private finish(w: BodyWant, bytes: Uint8Array, source: string): void {
+    this.wants.delete(w)
+    if (this.mode === 'light') this.verifiedBySource[source] = (this.verifiedBySource[source] ?? 0) + 1
     if (w.waiters.length === 0) return
     let body: BlockBody
     try {

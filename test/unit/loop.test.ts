@@ -71,6 +71,40 @@ describe('Loop', () => {
     await loop.stop()
   })
 
+  it('a step that returns Infinity idles with no timer until woken', async () => {
+    const c = counter()
+    const loop = new Loop({ name: 't', step: async () => (c.hit(), Infinity) })
+    loop.start()
+    await c.reach(1)
+    // an Infinity passed to setTimeout would fire at once: the loop must hold still instead
+    await new Promise((r) => setTimeout(r, 30))
+    expect(c.n).toBe(1)
+    loop.wake()
+    await c.reach(2)
+    await loop.stop()
+  })
+
+  it('idleCap shortens the idle wait after a success and after a failure', async () => {
+    const c = counter()
+    const loop = new Loop({
+      name: 't',
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+      idleCap: () => (c.n < 4 ? 1 : 60_000),
+      onError: () => undefined,
+      step: async () => {
+        c.hit()
+        if (c.n === 2) throw new Error('down')
+        return 60_000
+      },
+    })
+    loop.start()
+    // without the cap each of these waits would be a minute (the step's and the backoff's)
+    await c.reach(4)
+    await new Promise((r) => setTimeout(r, 30))
+    expect(c.n).toBe(4)
+    await loop.stop()
+  })
+
   it('stop() aborts the step in flight and waits for it; the abort is not reported as a failure', async () => {
     const errors: unknown[] = []
     let started!: () => void
