@@ -124,12 +124,12 @@ export class LightClient {
       engine: this.engine,
       exchange: this.reqresp,
       logger: this.log.child('syncer'),
-      onProgress: () => this.schedulePush(),
       ...(opts.reqresp?.pendingTimeoutMs ? { pendingTimeoutMs: opts.reqresp.pendingTimeoutMs } : {}),
       // weak-subjectivity start (docs/sync.md § Trusted hash): the syncer's base, nothing fetched below it
       ...(config.trustedHeader ? { trusted: config.trustedHeader } : {}),
       ...(opts.reqresp?.trustedTimeoutMs ? { trustedTimeoutMs: opts.reqresp.trustedTimeoutMs } : {}),
     })
+    this.syncer.onChange(() => this.schedulePush())
     const bodies = createBodyWiring({ config, engine: this.engine, store, logger: this.log.child('bodies'), reqresp: () => this.reqresp, reqrespStats: this.reqresp.stats })
     this.bodies = bodies.pipeline
     this.fileStore = bodies.fileStore

@@ -5,23 +5,17 @@
  * - **Target**: the highest head any peer announced in `status`, or the highest block gossip
  *   delivered (a gossiped block whose parent is unknown is a gap below it — see
  *   `engine.unlinkedBlocks()`).
- * - **Base**: the highest height up to which the chain is held contiguously. It starts at the
- *   mined tip (or height 0, whose "hash" is the genesis parent ZERO_HASH), follows the
- *   engine's canonical chain by parent hash, and moves as the syncer feeds headers.
+ * - **Base** (syncer-base.ts): the highest height up to which the chain is held contiguously.
  * - **Range sync** (go-header): [base+1, target] is cut into ≤ 64-header requests, up to
  *   `parallel` in flight to different peers (the source picks peers that announced the
  *   range, by score), processed in height order as they arrive. Each SignedHeader goes to
  *   `engine.onSignedHeader(header, signature, source)` — the same verification as gossip.
  *   A peer whose header fails verification (hard) is penalised and the rest of its answer
  *   dropped; the next round asks someone else.
- * - **Walk back** (op-node): when the first header fetched above the base does not name the
- *   base as its parent, the base is not on the peers' chain (or only a tip was known):
- *   fetch ranges downward, checking parent hashes, until a block the engine knows, then feed
- *   upward from there (the engine records the reorg).
- * - **Pruned peers**: when no peer serves base+1 (all pruned above it), the syncer syncs
- *   what they serve, from the lowest height announced; that segment's bottom stays unlinked
- *   (the engine accepts a verified header with an unknown parent) and `unavailableBelow`
- *   says so.
+ * - **Walk back** (syncer-walkback.ts): when the peers' chain does not continue the base, walk
+ *   down by parent hash to a block the engine knows, then feed upward.
+ * - **Pruned peers**: when no peer serves base+1, the syncer syncs what they serve (the
+ *   segment's bottom stays unlinked; `unavailableBelow` says so) and comes back when served.
  * - **Pending with backoff** (Emerald retries while its EL says SYNCING): a header the engine
  *   cannot verify yet (a soft failure: committee not readable, L1 unreachable or behind) is
  *   held, not refetched, and retried lowest first with exponential backoff until
@@ -33,36 +27,48 @@
  *   it is ever fetched. Not found within `trustedTimeoutMs`: TRUSTED_HEADER_UNAVAILABLE (soft)
  *   is recorded once and the search goes on (gossip and L1 keep being followed meanwhile).
  */
-import { VigilError, isVigilError } from '../core/errors'
+import { VigilError } from '../core/errors'
 import type { Hex } from '../core/types'
-import { backoffMs } from '../core/abort'
 import { silentLogger, type Logger } from '../core/logger'
-import { ZERO_HASH } from '../protocol/bytes'
+import { Loop } from '../core/loop'
+import type { Startable } from '../core/lifecycle'
 import { headerHash } from '../protocol/header'
 import type { SignedHeader } from '../protocol/signed-header'
 import type { SyncProgress } from '../core/records'
 import type { HeaderExchange } from '../ports/exchange'
 import type { SyncEngine } from './engine'
+import { PENDING_DEFAULTS, PendingHeaders } from './syncer-pending'
+import { TRUSTED_TIMEOUT_MS, TrustedAnchor, type TrustedHeader } from './syncer-trusted'
+import { PRUNED_EDGE_MARGIN, SyncBase } from './syncer-base'
+import { MAX_HEADERS_PER_REQUEST, headerRanges } from './syncer-range'
+import { walkBack, type Segment } from './syncer-walkback'
 
-export const MAX_HEADERS_PER_REQUEST = 64
+export { MAX_HEADERS_PER_REQUEST, PRUNED_EDGE_MARGIN, TRUSTED_TIMEOUT_MS }
+export type { HeaderExchange, TrustedHeader }
+
 /** Held headers at most: beyond this the syncer stops fetching until some verify or expire. */
 export const MAX_PENDING = 2048
-/** Heights kept clear of a pruning peer's announced lower edge (it moves while we ask). */
-export const PRUNED_EDGE_MARGIN = 2
 
-export type { HeaderExchange }
+/** Every default of the syncer, in one place. */
+export const SYNCER_DEFAULTS = {
+  parallel: 4,
+  windowBlocks: 512,
+  idleMs: 2_000,
+  /** After failed rounds the idle wait doubles (from 2 × idleMs) up to this. */
+  failureBackoffMaxMs: 30_000,
+  pendingTimeoutMs: PENDING_DEFAULTS.timeoutMs,
+  retryBaseMs: PENDING_DEFAULTS.retryBaseMs,
+  retryMaxMs: PENDING_DEFAULTS.retryMaxMs,
+  maxWalkBack: 1024,
+  trustedTimeoutMs: TRUSTED_TIMEOUT_MS,
+  /** Fresh status is asked of every peer at most this often when no peer announced the heights wanted. */
+  refreshEveryMs: 1_000,
+  /** Unlinked gossiped blocks looked at for the target. */
+  unlinkedScan: 1_000,
+} as const
 
 /** The engine surface the syncer uses. */
 export type SyncTarget = Pick<SyncEngine, 'getTips' | 'canonicalBlock' | 'unlinkedBlocks' | 'knows' | 'softFailure' | 'onSignedHeader' | 'onChange' | 'recordFailure'>
-
-/** A header trusted by hash (weak-subjectivity start): history starts at `height`. */
-export interface TrustedHeader {
-  height: number
-  hash: Hex
-}
-
-/** Default time to find the trusted header before TRUSTED_HEADER_UNAVAILABLE (soft) is recorded. */
-export const TRUSTED_TIMEOUT_MS = 30_000
 
 export interface SyncerOptions {
   engine: SyncTarget
@@ -88,50 +94,15 @@ export interface SyncerOptions {
   trustedTimeoutMs?: number
   logger?: Logger
   now?: () => number
-  /** Called when progress changes (for snapshot pushes). */
-  onProgress?: () => void
 }
 
-interface Held {
-  sh: SignedHeader
-  hash: Hex
-  height: number
-  peer: string
-  firstAt: number
-  attempts: number
-  nextAt: number
-}
-
-interface Base {
-  height: number
-  /** null: detached (the segment starts at a height no peer serves the parent of). */
-  hash: Hex | null
-}
-
-type Fetched = { peer: string; headers: SignedHeader[] } | { error: unknown }
-
-interface Anchor extends TrustedHeader {
-  /** `conflict`: L1 mined another block at the trusted height (recorded once, hard); the syncer then follows L1's chain. */
-  state: 'searching' | 'anchored' | 'unavailable' | 'conflict'
-  /** The peer whose header became the base (null: the store or L1 already held it). */
-  peer: string | null
-  since: number
-  /** The header with the trusted hash, fetched but not verifiable yet (soft): retried, not refetched. */
-  found: { sh: SignedHeader; peer: string } | null
-}
-
-export class Syncer {
-  private base: Base = { height: 0, hash: ZERO_HASH }
-  private readonly pending = new Map<Hex, Held>()
-  private run: { abort: AbortController; loop: Promise<void>; offs: (() => void)[] } | null = null
-  private wakeFn: (() => void) | null = null
+export class Syncer implements Startable {
+  private readonly base = new SyncBase()
+  private readonly pending: PendingHeaders
+  private offs: (() => void)[] = []
   private lastRefreshAt = 0
-  /** Set while detached above unserved heights: the contiguous base below them. */
-  private gap: { below: Base } | null = null
-  /** While filling under a former edge: the highest height to fetch before following the chain held above. */
-  private fillCap: number | null = null
-  /** The trusted header (opts.trusted) and how the search for it stands. */
-  private anchor: Anchor | null = null
+  /** The trusted header (init.trusted) and how the search for it stands. */
+  private readonly anchor: TrustedAnchor | null
   private readonly p: SyncProgress = {
     state: 'stopped',
     base: 0,
@@ -151,62 +122,87 @@ export class Syncer {
   private readonly engine: SyncTarget
   private readonly exchange: HeaderExchange
   private readonly source: string
+  private readonly parallel: number
+  private readonly windowBlocks: number
+  private readonly idleMs: number
+  private readonly maxWalkBack: number
   private readonly log: Logger
   private readonly now: () => number
+  private readonly loop: Loop
+  private readonly observers = new Set<() => void>()
+  private lastNotified = ''
 
-  constructor(private readonly opts: SyncerOptions) {
-    this.engine = opts.engine
-    this.exchange = opts.exchange
-    this.source = opts.source ?? opts.exchange.name
-    this.log = opts.logger ?? silentLogger
-    this.now = opts.now ?? Date.now
-    if (opts.trusted) this.anchor = { height: opts.trusted.height, hash: opts.trusted.hash.toLowerCase() as Hex, state: 'searching', peer: null, since: this.now(), found: null }
+  constructor(init: SyncerOptions) {
+    this.engine = init.engine
+    this.exchange = init.exchange
+    this.source = init.source ?? init.exchange.name
+    this.parallel = Math.max(1, init.parallel ?? SYNCER_DEFAULTS.parallel)
+    this.windowBlocks = init.windowBlocks ?? SYNCER_DEFAULTS.windowBlocks
+    this.idleMs = init.idleMs ?? SYNCER_DEFAULTS.idleMs
+    this.maxWalkBack = init.maxWalkBack ?? SYNCER_DEFAULTS.maxWalkBack
+    this.log = init.logger ?? silentLogger
+    this.now = init.now ?? Date.now
+    this.pending = new PendingHeaders({
+      now: this.now,
+      timeoutMs: init.pendingTimeoutMs ?? SYNCER_DEFAULTS.pendingTimeoutMs,
+      retryBaseMs: init.retryBaseMs ?? SYNCER_DEFAULTS.retryBaseMs,
+      retryMaxMs: init.retryMaxMs ?? SYNCER_DEFAULTS.retryMaxMs,
+    })
+    this.anchor = init.trusted ? new TrustedAnchor(init.trusted, init.trustedTimeoutMs ?? SYNCER_DEFAULTS.trustedTimeoutMs, this.now()) : null
+    this.loop = new Loop({
+      name: 'syncer',
+      step: (signal) => this.step(signal),
+      // a failed round: idle 2×, 4×, … idleMs (jittered) up to 30 s; a held header's retry still comes on time
+      backoff: { baseMs: 2 * this.idleMs, maxMs: SYNCER_DEFAULTS.failureBackoffMaxMs },
+      idleCap: () => this.pending.nextDueIn(),
+      onError: (e, failures) => this.log(`sync round failed (${failures})`, e),
+    })
   }
 
   /** Starts the sync loop (returns at once). */
   start(): void {
-    if (this.run) return
+    if (this.loop.running) return
     const mined = this.engine.getTips().mined
-    if (mined && mined.height > this.base.height) this.base = { height: mined.height, hash: mined.hash }
-    const abort = new AbortController()
-    const offs = [this.engine.onChange(() => this.wake()), this.exchange.onStatus(() => this.wake())]
+    if (mined) this.base.raise(mined.height, mined.hash)
+    this.offs = [this.engine.onChange(() => this.wake()), this.exchange.onStatus(() => this.wake())]
     this.p.state = 'idle'
-    if (this.anchor && this.anchor.state !== 'anchored') this.anchor.since = this.now()
-    this.run = { abort, offs, loop: this.loop(abort.signal) }
+    this.anchor?.restarted(this.now())
+    this.loop.start()
   }
 
+  /** Stops the loop (the round in flight is aborted) and resolves once it returned. */
   async stop(): Promise<void> {
-    const run = this.run
-    if (!run) return
-    this.run = null
-    run.abort.abort()
-    for (const off of run.offs) off()
-    this.wake()
-    await run.loop
+    if (!this.loop.running) return
+    for (const off of this.offs.splice(0)) off()
+    await this.loop.stop()
     this.p.state = 'stopped'
   }
 
+  /** Called whenever progress changed. Returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.observers.add(fn)
+    return () => void this.observers.delete(fn)
+  }
+
   progress(): SyncProgress {
-    const a = this.anchor
     return {
       ...this.p,
       base: this.base.height,
+      unavailableBelow: this.base.unavailableBelow,
       pending: this.pending.size,
       lastFill: this.p.lastFill ? { ...this.p.lastFill } : null,
-      trusted: a ? { height: a.height, hash: a.hash, state: a.state, peer: a.peer } : null,
+      trusted: this.anchor?.progress() ?? null,
     }
   }
 
   /** Re-plan now (a status or a block arrived). */
   wake(): void {
-    this.wakeFn?.()
+    this.loop.wake()
   }
-
-  private lastNotified = ''
 
   private changed(): void {
     this.lastNotified = this.progressKey()
-    this.opts.onProgress?.()
+    for (const fn of [...this.observers]) fn()
   }
 
   /** After each round: make sure whoever shows progress saw its final state (base moves with the engine too). */
@@ -219,47 +215,28 @@ export class Syncer {
     return `${p.state}|${p.base}|${p.target}|${p.pending}|${p.headersAccepted}|${p.headersKnown}|${p.headersIgnored}|${p.pendingExpired}|${p.pendingResolved}|${p.walkBacks}|${p.trusted?.state}`
   }
 
-  // ---------------------------------------------------------------- loop
+  private setState(s: SyncProgress['state']): void {
+    if (this.p.state === s) return
+    this.p.state = s
+    this.changed()
+  }
 
-  private async loop(signal: AbortSignal): Promise<void> {
-    let failures = 0
-    while (!signal.aborted) {
-      let progressed = false
-      try {
-        progressed = await this.round(signal)
-        failures = 0
-      } catch (e) {
-        if (signal.aborted) break
-        failures++
-        this.log(`sync round failed (${failures})`, e)
-      }
-      if (signal.aborted) break
-      this.notifyIfChanged()
-      if (!progressed) {
-        const idle = failures > 0 ? backoffMs(failures, this.opts.idleMs ?? 2_000, 30_000) : (this.opts.idleMs ?? 2_000)
-        await this.sleep(Math.min(idle, this.nextPendingIn()), signal)
-      }
+  /** Asks every peer for a fresh status, at most once per `refreshEveryMs`. */
+  private refreshSoon(): void {
+    if (!this.exchange.refreshAll || this.now() - this.lastRefreshAt <= SYNCER_DEFAULTS.refreshEveryMs) return
+    this.lastRefreshAt = this.now()
+    void this.exchange.refreshAll().catch(() => undefined)
+  }
+
+  // ---------------------------------------------------------------- planning
+
+  /** One loop step: a round; again at once when it fed headers, else idle. */
+  private async step(signal: AbortSignal): Promise<number> {
+    try {
+      return (await this.round(signal)) ? 0 : this.idleMs
+    } finally {
+      if (!signal.aborted) this.notifyIfChanged()
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        if (this.wakeFn === done) this.wakeFn = null
-        resolve()
-      }
-      const timer = setTimeout(done, Math.max(0, ms))
-      this.wakeFn = done
-      signal.addEventListener('abort', done, { once: true })
-    })
-  }
-
-  private nextPendingIn(): number {
-    let next = Infinity
-    for (const h of this.pending.values()) next = Math.min(next, h.nextAt)
-    return next === Infinity ? Infinity : Math.max(0, next - this.now())
   }
 
   /** One planning step. Returns true when it fed headers (run again at once). */
@@ -270,13 +247,13 @@ export class Syncer {
       return false
     }
     this.checkTrustedAgainstL1()
-    if (this.anchor && (this.anchor.state === 'searching' || this.anchor.state === 'unavailable')) {
+    if (this.anchor?.searching) {
       // nothing is fetched until the trusted header is the base (else the range would start below it)
       this.p.target = this.target()
       return this.findTrusted(signal)
     }
     this.relinkIfServed()
-    this.advanceBase()
+    this.base.advance(this.engine, (h) => this.pending.has(h))
     const target = this.target()
     this.p.target = target
     if (target === null || target <= this.base.height) {
@@ -286,11 +263,8 @@ export class Syncer {
     let from = this.base.height + 1
     let earliest = this.exchange.earliestAvailable(from)
     if (earliest === null || earliest > target) {
-      // nobody announced these heights (yet): ask for fresh status, at most once a second
-      if (this.exchange.refreshAll && this.now() - this.lastRefreshAt > 1_000) {
-        this.lastRefreshAt = this.now()
-        void this.exchange.refreshAll().catch(() => undefined)
-      }
+      // nobody announced these heights (yet): ask for fresh status
+      this.refreshSoon()
       this.setState('idle')
       return false
     }
@@ -306,240 +280,78 @@ export class Syncer {
       // A pruning peer's lower edge moves up as its chain grows: start a little above it. The
       // contiguous chain below stays remembered: when a peer announces those heights later, the
       // syncer comes back for them (relinkIfServed).
-      earliest = Math.min(target, earliest + PRUNED_EDGE_MARGIN)
-      this.gap ??= { below: { ...this.base } }
-      this.p.unavailableBelow = earliest
-      this.base = { height: earliest - 1, hash: null }
-      from = earliest
-      if (this.fillCap !== null && from > this.fillCap) this.fillCap = null
+      from = this.base.detach(earliest, target)
     }
     this.setState('syncing')
-    const to = Math.min(target, from + (this.opts.windowBlocks ?? 512) - 1, this.fillCap ?? Infinity)
+    const to = this.base.cap(Math.min(target, from + this.windowBlocks - 1))
     return (await this.fill(from, to, signal)) > 0
   }
 
-  /**
-   * The syncer detached above heights no peer served (pruned peers only). When a peer now
-   * announces heights below that edge (an archival peer's status arrived late, or joined),
-   * go back to the contiguous base and fill up to the edge; `advanceBase` then follows the
-   * segment held above it, which links as soon as its bottom's parent is accepted.
-   */
+  /** Detached above unserved heights, and they are served now: fill under the edge (syncer-base.ts). */
   private relinkIfServed(): void {
-    const gap = this.gap
-    const edge = this.p.unavailableBelow
-    if (!gap || edge === null) return
-    const mined = this.engine.getTips().mined
-    if (mined && mined.height >= edge) {
-      // L1 delivered the chain through the edge: nothing left to fetch below it
-      this.gap = null
-      this.fillCap = null
-      this.p.unavailableBelow = null
-      return
-    }
-    const e = this.exchange.earliestAvailable(gap.below.height + 1)
-    if (e === null || e + PRUNED_EDGE_MARGIN >= edge) return
-    this.log(`heights ${gap.below.height + 1}..${edge - 1} are served now (from ${e}): filling under the edge`)
-    this.base = gap.below
-    this.gap = null
-    this.fillCap = edge - 1
-    this.p.unavailableBelow = null
+    const r = this.base.relinkIfServed(this.engine, this.exchange)
+    if (!r) return
+    this.log(`heights ${r.from}..${r.to} are served now (from ${r.servedFrom}): filling under the edge`)
     this.changed()
   }
 
-  /**
-   * Looks for the trusted header: held already (store, L1) → the base at once; else one header
-   * at its height from a peer that announced it. A different hash is TRUSTED_HASH_MISMATCH
-   * (hard: penalised, recorded, the next peer asked); the right hash goes to the engine like any
-   * header (proposer signature). Returns true to run again at once (another peer to ask).
-   */
+  /** Looks for the trusted header (syncer-trusted.ts). Returns true to run again at once (another peer to ask). */
   private async findTrusted(signal: AbortSignal): Promise<boolean> {
     const a = this.anchor!
-    if (await this.engine.knows(a.hash)) return this.anchored(a.found?.peer ?? null)
-    if (!a.found && a.state === 'searching' && this.now() - a.since > (this.opts.trustedTimeoutMs ?? TRUSTED_TIMEOUT_MS)) {
-      a.state = 'unavailable'
-      const err = new VigilError('TRUSTED_HEADER_UNAVAILABLE', `no peer served the trusted header ${a.hash} at height ${a.height} within ${Math.round((this.opts.trustedTimeoutMs ?? TRUSTED_TIMEOUT_MS) / 1000)} s: still looking; following gossip and L1 meanwhile`, {
-        severity: 'soft',
-        details: { height: a.height, hash: a.hash },
-      })
-      this.log(err.message)
-      this.engine.recordFailure('syncer', err)
-      this.changed()
+    const ctx = { engine: this.engine, exchange: this.exchange, source: this.source, log: this.log, now: this.now, refresh: () => this.refreshSoon(), setState: (s: SyncProgress['state']) => this.setState(s) }
+    const r = await a.find(ctx, signal)
+    this.p.headersFetched += r.fetched
+    this.p.headersAccepted += r.accepted
+    this.p.headersIgnored += r.ignored
+    if (r.next === 'anchored') {
+      this.base.raise(a.height, a.hash)
+      this.log(`trusted header ${a.height} ${a.hash} is the base${a.peer ? ` (from ${a.peer})` : ''}: syncing up from it`)
     }
-    let found = a.found
-    if (!found) {
-      const e = this.exchange.earliestAvailable(a.height)
-      if (e === null || e > a.height) {
-        // nobody announced that height (yet): ask for fresh status, at most once a second
-        if (this.exchange.refreshAll && this.now() - this.lastRefreshAt > 1_000) {
-          this.lastRefreshAt = this.now()
-          void this.exchange.refreshAll().catch(() => undefined)
-        }
-        this.setState('idle')
-        return false
-      }
-      this.setState('syncing')
-      let r: { peer: string; headers: SignedHeader[] }
-      try {
-        r = await this.exchange.headersByRange(a.height, 1, { signal })
-      } catch (err) {
-        if (signal.aborted) throw err
-        this.log(`trusted header ${a.height}: ${(err as Error).message}`)
-        this.setState('idle')
-        return false
-      }
-      this.p.headersFetched += r.headers.length
-      const sh = r.headers[0]
-      const got = sh ? headerHash(sh.header) : null
-      if (!sh || sh.header.height !== a.height || got !== a.hash) {
-        const err = new VigilError('TRUSTED_HASH_MISMATCH', `peer ${r.peer} served ${got ?? 'nothing'} at height ${a.height}, not the trusted ${a.hash}`, {
-          details: { peer: r.peer, height: a.height, trusted: a.hash, got },
-        })
-        this.log(err.message)
-        this.exchange.penalize(r.peer, err)
-        this.engine.recordFailure(this.source, err)
-        this.changed()
-        return true
-      }
-      found = a.found = { sh, peer: r.peer }
-    }
-    const verdict = await this.engine.onSignedHeader(found.sh.header, found.sh.signature, this.source)
-    if (verdict === 'accept') {
-      this.p.headersAccepted++
-      return this.anchored(found.peer)
-    }
-    if (verdict === 'ignore' && (await this.engine.knows(a.hash))) return this.anchored(found.peer)
-    a.found = null
-    if (verdict === 'ignore' && this.engine.softFailure(a.hash)) {
-      // the right header, not verifiable yet (committee unreadable, L1 behind): keep it, retry after idle
-      a.found = found
-      this.setState('idle')
-      return false
-    }
-    if (verdict === 'reject') {
-      // the trusted hash, but a signature that does not verify: that peer's copy is bad
-      this.exchange.penalize(found.peer, new VigilError('SOURCE_BAD_RESPONSE', `trusted header ${a.height} from ${found.peer} failed verification`, { details: { peer: found.peer, height: a.height } }))
-      this.changed()
-      return true
-    }
-    this.p.headersIgnored++
-    this.log(`trusted header ${a.height} refused by the engine (e.g. a second proposal for its slot position): trying again later`)
-    this.setState('idle')
-    return false
+    if (r.changed) this.changed()
+    if (r.next === 'idle') this.setState('idle')
+    return r.next !== 'idle'
   }
 
-  private anchored(peer: string | null): true {
-    const a = this.anchor!
-    a.state = 'anchored'
-    a.peer = peer
-    a.found = null
-    if (this.base.height < a.height) this.base = { height: a.height, hash: a.hash }
-    this.log(`trusted header ${a.height} ${a.hash} is the base${peer ? ` (from ${peer})` : ''}: syncing up from it`)
-    this.changed()
-    return true
-  }
-
-  /** The lowest height the syncer may fetch above (the trusted header's; 0 without one, or once L1 contradicted it). */
-  private floor(): number {
-    return this.anchor && this.anchor.state !== 'conflict' ? this.anchor.height : 0
-  }
-
-  /**
-   * L1 has the last word: once the mined chain reaches the trusted height, the block L1 mined
-   * there must be the trusted one. If it is not, the trusted hash is on another chain (a wrong
-   * hash, or peers that served a fork): TRUSTED_HASH_MISMATCH (hard) is recorded once, the state
-   * becomes `conflict`, and the syncer follows the chain L1 holds.
-   */
+  /** L1 has the last word on the trusted hash: a contradiction is recorded once (hard) and the syncer follows L1. */
   private checkTrustedAgainstL1(): void {
-    const a = this.anchor
-    if (!a || a.state === 'conflict') return
-    const mined = this.engine.getTips().mined
-    if (!mined || mined.height < a.height) return
-    const b = this.engine.canonicalBlock(a.height)
-    if (!b || (b.status !== 'mined' && b.status !== 'finalized') || b.hash === a.hash) return
-    a.state = 'conflict'
-    a.found = null
-    const err = new VigilError('TRUSTED_HASH_MISMATCH', `L1 mined block ${b.hash} at height ${a.height}, not the trusted ${a.hash}: the trusted hash is not on the chain L1 holds; following L1`, {
-      details: { source: 'l1', height: a.height, trusted: a.hash, got: b.hash },
-    })
+    const err = this.anchor?.checkAgainstL1(this.engine)
+    if (!err) return
     this.log(err.message)
     this.engine.recordFailure('syncer', err)
     this.changed()
   }
 
-  private setState(s: SyncProgress['state']): void {
-    if (this.p.state === s) return
-    this.p.state = s
-    this.changed()
-  }
-
-  /** Follows the engine's canonical chain up from the base by parent hash (and jumps to the mined tip). */
-  private advanceBase(): void {
-    const mined = this.engine.getTips().mined
-    if (mined && mined.height > this.base.height) this.base = { height: mined.height, hash: mined.hash }
-    const here = this.engine.canonicalBlock(this.base.height)
-    if (here && this.base.hash !== null && here.hash !== this.base.hash && !this.isPending(this.base.hash)) this.base = { height: here.height, hash: here.hash }
-    for (;;) {
-      const b = this.engine.canonicalBlock(this.base.height + 1)
-      if (!b || (this.base.hash !== null && b.parentHash !== this.base.hash)) break
-      this.base = { height: b.height, hash: b.hash }
-    }
-    if (this.fillCap !== null && this.base.height >= this.fillCap) this.fillCap = null
-  }
-
-  private isPending(hash: Hex): boolean {
-    return this.pending.has(hash)
-  }
-
   private target(): number | null {
     const head = this.exchange.networkHead()?.height ?? 0
     const gossip = this.engine.getTips().proposed?.height ?? 0
-    const unlinked = this.engine.unlinkedBlocks(1_000).at(-1)?.height ?? 0
+    const unlinked = this.engine.unlinkedBlocks(SYNCER_DEFAULTS.unlinkedScan).at(-1)?.height ?? 0
     const t = Math.max(head, gossip, unlinked)
     return t > 0 ? t : null
   }
 
   // ---------------------------------------------------------------- range sync
 
-  /** Fetches [from, to] in parallel chunks and feeds them in order. Returns the number of headers fed. */
+  /** Fetches [from, to] in parallel chunks (syncer-range.ts) and feeds them in order. Returns the number of headers fed. */
   private async fill(from: number, to: number, signal: AbortSignal): Promise<number> {
     const t0 = this.now()
-    const roundAbort = new AbortController()
-    const sig = AbortSignal.any([signal, roundAbort.signal])
-    const chunks: { from: number; count: number }[] = []
-    for (let s = from; s <= to; s += MAX_HEADERS_PER_REQUEST) chunks.push({ from: s, count: Math.min(MAX_HEADERS_PER_REQUEST, to - s + 1) })
-    const results: Promise<Fetched>[] = []
-    const parallel = Math.max(1, this.opts.parallel ?? 4)
-    const launch = (upTo: number) => {
-      while (results.length < chunks.length && results.length < upTo) {
-        const c = chunks[results.length]!
-        results.push(this.exchange.headersByRange(c.from, c.count, { signal: sig }).then((r) => r, (error: unknown) => ({ error })))
-      }
-    }
     let fed = 0
-    try {
-      for (let i = 0; i < chunks.length; i++) {
-        launch(i + parallel)
-        const r = await results[i]!
-        if (signal.aborted) break
-        if ('error' in r) {
-          this.log(`headers ${chunks[i]!.from}+${chunks[i]!.count}: ${(r.error as Error).message}`)
-          if (i === 0 && fed === 0) throw r.error
-          break
-        }
-        this.p.headersFetched += r.headers.length
-        const first = r.headers[0]!.header
-        if (this.base.hash !== null && first.parentHash !== this.base.hash) {
-          // the peers' chain does not continue ours here (a fork, or we hold only a tip)
-          if (i === 0) fed += await this.walkBack(r, sig)
-          break
-        }
-        const res = await this.feed(r.headers, r.peer)
-        fed += res.fed
-        if (!res.ok || r.headers.length < chunks[i]!.count) break
+    for await (const c of headerRanges(this.exchange, from, to, this.parallel, signal)) {
+      const r = c.r
+      if (signal.aborted) break
+      if ('error' in r) {
+        this.log(`headers ${c.from}+${c.count}: ${(r.error as Error).message}`)
+        if (c.from === from && fed === 0) throw r.error
+        break
       }
-    } finally {
-      roundAbort.abort()
-      for (const p of results) void p.catch(() => undefined)
+      this.p.headersFetched += r.headers.length
+      if (this.base.hash !== null && r.headers[0]!.header.parentHash !== this.base.hash) {
+        // the peers' chain does not continue ours here (a fork, or we hold only a tip)
+        if (c.from === from) fed += await this.walkBackFrom(r, c.signal)
+        break
+      }
+      const res = await this.feed(r.headers, r.peer)
+      fed += res.fed
+      if (!res.ok || r.headers.length < c.count) break
     }
     if (fed > 0) {
       this.p.lastFill = { from, to: this.base.height, headers: fed, ms: this.now() - t0, at: this.now() }
@@ -560,8 +372,8 @@ export class Syncer {
     for (const sh of headers) {
       const hash = headerHash(sh.header)
       if (held) {
-        this.hold(sh, hash, peer)
-        this.base = { height: sh.header.height, hash }
+        this.pending.hold(sh, hash, peer)
+        this.base.set(sh.header.height, hash)
         fed++
         continue
       }
@@ -572,7 +384,7 @@ export class Syncer {
         if (await this.engine.knows(hash)) this.p.headersKnown++
         else if (this.engine.softFailure(hash)) {
           // not verifiable yet: hold it (and, untried, everything after it: the cause is ours, not the header's)
-          this.hold(sh, hash, peer)
+          this.pending.hold(sh, hash, peer)
           held = true
         } else this.p.headersIgnored++ // refused for good (e.g. a second proposal for one slot position: evidence)
       } else {
@@ -580,78 +392,32 @@ export class Syncer {
         this.changed()
         return { fed, ok: false }
       }
-      this.base = { height: sh.header.height, hash }
+      this.base.set(sh.header.height, hash)
       fed++
     }
     this.changed()
     return { fed, ok: true }
   }
 
-  /**
-   * The first header above the base names a parent we do not have at base height: walk down
-   * by parent hash (ranges of ≤ 64, each ending at the header the previous one names) to
-   * where the peers' chain meets a block the engine knows, then feed upward from there.
-   */
-  private async walkBack(top: { peer: string; headers: SignedHeader[] }, signal: AbortSignal): Promise<number> {
+  /** The first header above the base names a parent we do not have (syncer-walkback.ts): walk down, then feed upward. */
+  private async walkBackFrom(top: Segment, signal: AbortSignal): Promise<number> {
     this.p.walkBacks++
-    const segments = [top]
-    let want = top.headers[0]!.header.parentHash
-    let height = top.headers[0]!.header.height - 1
-    let depth = 0
-    let base: Base | null = (await this.engine.knows(want)) || height === 0 ? { height, hash: want } : null
-    const floor = this.floor()
-    while (!base) {
-      if (floor > 0 && height <= floor) {
-        // down to the trusted header without meeting it: that peer's chain does not descend from it
-        const peer = segments[0]!.peer
-        const err = new VigilError('TRUSTED_HASH_MISMATCH', `peer ${peer} serves a chain whose block ${floor + 1} names parent ${want}, not the trusted ${this.anchor!.hash}`, {
-          details: { peer, height: floor, trusted: this.anchor!.hash, got: want },
-        })
-        this.log(err.message)
-        this.exchange.penalize(peer, err)
-        this.engine.recordFailure(this.source, err)
-        return 0
-      }
-      if (depth >= (this.opts.maxWalkBack ?? 1024)) {
-        this.log(`walk back gave up after ${depth} headers below ${top.headers[0]!.header.height}`)
-        return 0
-      }
-      const earliest = this.exchange.earliestAvailable(Math.max(1, floor + 1, height - MAX_HEADERS_PER_REQUEST + 1))
-      if (earliest === null || earliest > height) {
-        base = { height, hash: null } // pruned below: the segment stays detached
-        break
-      }
-      const lo = Math.max(1, floor + 1, height - MAX_HEADERS_PER_REQUEST + 1, earliest)
-      const res = await this.exchange.headersByRange(lo, height - lo + 1, { signal })
-      const hs = res.headers
-      this.p.headersFetched += hs.length
-      if (hs.length !== height - lo + 1 || headerHash(hs.at(-1)!.header) !== want) {
-        // that peer's chain does not reach the header we walked from: try again next round
-        this.log(`walk back: ${res.peer} has no chain to ${want} at ${height}`)
-        return 0
-      }
-      depth += hs.length
-      // where does it meet our chain? the highest header whose parent we hold
-      let meet = -1
-      for (let j = hs.length - 1; j >= 0; j--) {
-        if (await this.engine.knows(hs[j]!.header.parentHash)) {
-          meet = j
-          break
-        }
-      }
-      if (meet >= 0) {
-        segments.unshift({ peer: res.peer, headers: hs.slice(meet) })
-        base = { height: hs[meet]!.header.height - 1, hash: hs[meet]!.header.parentHash }
-      } else {
-        segments.unshift(res)
-        want = hs[0]!.header.parentHash
-        height = lo - 1
-        if (height === 0) base = { height: 0, hash: want }
-      }
-    }
-    this.base = base
+    const a = this.anchor
+    const w = await walkBack(top, {
+      engine: this.engine,
+      exchange: this.exchange,
+      source: this.source,
+      log: this.log,
+      floor: a?.floor() ?? 0,
+      trustedHash: a?.hash ?? null,
+      maxDepth: this.maxWalkBack,
+      signal,
+    })
+    this.p.headersFetched += w.fetched
+    if (!w.base) return 0
+    this.base.set(w.base.height, w.base.hash)
     let fed = 0
-    for (const seg of segments) {
+    for (const seg of w.segments) {
       const r = await this.feed(seg.headers, seg.peer)
       fed += r.fed
       if (!r.ok) break
@@ -659,63 +425,21 @@ export class Syncer {
     return fed
   }
 
-  // ---------------------------------------------------------------- pending
-
-  private hold(sh: SignedHeader, hash: Hex, peer: string): void {
-    if (this.pending.has(hash)) return
-    const t = this.now()
-    this.pending.set(hash, { sh, hash, height: sh.header.height, peer, firstAt: t, attempts: 0, nextAt: t + (this.opts.retryBaseMs ?? 250) })
-  }
-
-  /** Retries due held headers, lowest first; the first that is still soft backs off itself and all above it. */
+  /** Retries due held headers (syncer-pending.ts); an expired one moves the base below it (refetched once verifiable). */
   private async retryPending(signal: AbortSignal): Promise<void> {
     if (this.pending.size === 0) return
-    const t = this.now()
-    const due = [...this.pending.values()].filter((h) => h.nextAt <= t).sort((a, b) => a.height - b.height)
-    for (let i = 0; i < due.length; i++) {
-      if (signal.aborted) return
-      const h = due[i]!
-      if (this.now() - h.firstAt > (this.opts.pendingTimeoutMs ?? 120_000)) {
-        this.expire(h)
-        continue
-      }
-      this.p.pendingRetries++
-      let verdict
-      try {
-        verdict = await this.engine.onSignedHeader(h.sh.header, h.sh.signature, this.source)
-      } catch (e) {
-        if (!isVigilError(e) || e.severity === 'hard') throw e
-        verdict = 'ignore' as const
-      }
-      if (verdict === 'accept' || (verdict === 'ignore' && (await this.engine.knows(h.hash)))) {
-        this.pending.delete(h.hash)
-        this.p.pendingResolved++
-        if (verdict === 'accept') this.p.headersAccepted++
-        else this.p.headersKnown++
-      } else if (verdict === 'ignore' && !this.engine.softFailure(h.hash)) {
-        this.pending.delete(h.hash) // refused for good now (e.g. equivocation): stop retrying
-        this.p.headersIgnored++
-      } else if (verdict === 'ignore') {
-        h.attempts++
-        const next = this.now() + backoffMs(h.attempts, this.opts.retryBaseMs ?? 250, this.opts.retryMaxMs ?? 8_000)
-        for (const o of due.slice(i)) {
-          o.nextAt = next
-          o.attempts = Math.max(o.attempts, h.attempts)
-        }
-        break
-      } else {
-        this.pending.delete(h.hash)
-        this.exchange.penalize(h.peer, new VigilError('SOURCE_BAD_RESPONSE', `held header ${h.height} from ${h.peer} failed verification`, { details: { peer: h.peer, height: h.height } }))
-      }
+    const r = await this.pending.retry(this.engine, this.source, signal)
+    this.p.pendingRetries += r.retries
+    this.p.pendingResolved += r.accepted + r.known
+    this.p.headersAccepted += r.accepted
+    this.p.headersKnown += r.known
+    this.p.headersIgnored += r.ignored
+    this.p.pendingExpired += r.expired.length
+    for (const h of r.expired) {
+      this.log(`held header ${h.height} dropped after ${this.pending.timeoutMs} ms (still not verifiable)`)
+      if (h.height <= this.base.height) this.base.set(h.height - 1, h.sh.header.parentHash)
     }
-    this.changed()
-  }
-
-  private expire(h: Held): void {
-    this.pending.delete(h.hash)
-    this.p.pendingExpired++
-    this.log(`held header ${h.height} dropped after ${this.opts.pendingTimeoutMs ?? 120_000} ms (still not verifiable)`)
-    // refetch from below it once it can be verified
-    if (h.height <= this.base.height) this.base = { height: h.height - 1, hash: h.sh.header.parentHash }
+    for (const h of r.rejected) this.exchange.penalize(h.peer, PendingHeaders.rejection(h))
+    if (!signal.aborted) this.changed()
   }
 }

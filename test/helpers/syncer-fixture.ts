@@ -137,7 +137,8 @@ export async function setupSyncer(exchange: MemoryExchange, opts: Partial<Syncer
     listeners.forEach((f) => f())
   }
   engine.onChange(notify)
-  const syncer = new Syncer({ engine, exchange, ...(process.env.SYNC_LOG ? { logger: createLogger('syncer', true) } : {}), idleMs: 100, retryBaseMs: 50, retryMaxMs: 200, onProgress: notify, ...opts })
+  const syncer = new Syncer({ engine, exchange, ...(process.env.SYNC_LOG ? { logger: createLogger('syncer', true) } : {}), idleMs: 100, retryBaseMs: 50, retryMaxMs: 200, ...opts })
+  syncer.onChange(notify)
   running.push({ syncer, store })
   /** Resolves when `pred` holds, checked on every engine or syncer change. */
   const until = (pred: () => boolean, what: string, ms = 15_000) =>
