@@ -92,18 +92,25 @@ export class TrustedAnchor {
     return { height: this.height, hash: this.hash, state: this.state, peer: this.peer }
   }
 
-  /** Once L1's mined chain reaches the trusted height, the block it mined there must be the trusted one. Returns the error when it is not (once). */
-  checkAgainstL1(engine: AnchorContext['engine']): VigilError | null {
-    if (this.state === 'conflict') return null
-    const mined = engine.getTips().mined
-    if (!mined || mined.height < this.height) return null
-    const b = engine.canonicalBlock(this.height)
-    if (!b || (b.status !== 'mined' && b.status !== 'finalized') || b.hash === this.hash) return null
+  /**
+   * Once L1's mined chain reaches the trusted height, the block it mined there must be the
+   * trusted one. When it is not: TRUSTED_HASH_MISMATCH recorded (once, hard), state `conflict`;
+   * returns true (changed).
+   */
+  checkAgainstL1(ctx: Pick<AnchorContext, 'engine' | 'log'>): boolean {
+    if (this.state === 'conflict') return false
+    const mined = ctx.engine.getTips().mined
+    if (!mined || mined.height < this.height) return false
+    const b = ctx.engine.canonicalBlock(this.height)
+    if (!b || (b.status !== 'mined' && b.status !== 'finalized') || b.hash === this.hash) return false
     this.state = 'conflict'
     this.found = null
-    return new VigilError('TRUSTED_HASH_MISMATCH', `L1 mined block ${b.hash} at height ${this.height}, not the trusted ${this.hash}: the trusted hash is not on the chain L1 holds; following L1`, {
+    const err = new VigilError('TRUSTED_HASH_MISMATCH', `L1 mined block ${b.hash} at height ${this.height}, not the trusted ${this.hash}: the trusted hash is not on the chain L1 holds; following L1`, {
       details: { source: 'l1', height: this.height, trusted: this.hash, got: b.hash },
     })
+    ctx.log(err.message)
+    ctx.engine.recordFailure('syncer', err)
+    return true
   }
 
   /**
@@ -112,7 +119,7 @@ export class TrustedAnchor {
    */
   async find(ctx: AnchorContext, signal: AbortSignal): Promise<FindResult> {
     const r: FindResult = { next: 'idle', fetched: 0, accepted: 0, ignored: 0, changed: false }
-    if (await ctx.engine.knows(this.hash)) return this.anchored(r, this.found?.peer ?? null)
+    if (await ctx.engine.knows(this.hash)) return this.anchored(r, this.found?.peer ?? null, ctx.log)
     if (!this.found && this.state === 'searching' && ctx.now() - this.since > this.timeoutMs) {
       this.state = 'unavailable'
       const err = new VigilError('TRUSTED_HEADER_UNAVAILABLE', `no peer served the trusted header ${this.hash} at height ${this.height} within ${Math.round(this.timeoutMs / 1000)} s: still looking; following gossip and L1 meanwhile`, {
@@ -157,9 +164,9 @@ export class TrustedAnchor {
     const verdict = await ctx.engine.onSignedHeader(found.sh.header, found.sh.signature, ctx.source)
     if (verdict === 'accept') {
       r.accepted++
-      return this.anchored(r, found.peer)
+      return this.anchored(r, found.peer, ctx.log)
     }
-    if (verdict === 'ignore' && (await ctx.engine.knows(this.hash))) return this.anchored(r, found.peer)
+    if (verdict === 'ignore' && (await ctx.engine.knows(this.hash))) return this.anchored(r, found.peer, ctx.log)
     this.found = null
     if (verdict === 'ignore' && ctx.engine.softFailure(this.hash)) {
       // the right header, not verifiable yet (committee unreadable, L1 behind): keep it, retry after idle
@@ -176,7 +183,8 @@ export class TrustedAnchor {
     return r
   }
 
-  private anchored(r: FindResult, peer: string | null): FindResult {
+  private anchored(r: FindResult, peer: string | null, log: Logger): FindResult {
+    log(`trusted header ${this.height} ${this.hash} is the base${peer ? ` (from ${peer})` : ''}: syncing up from it`)
     this.state = 'anchored'
     this.peer = peer
     this.found = null

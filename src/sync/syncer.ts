@@ -16,16 +16,11 @@
  *   down by parent hash to a block the engine knows, then feed upward.
  * - **Pruned peers**: when no peer serves base+1, the syncer syncs what they serve (the
  *   segment's bottom stays unlinked; `unavailableBelow` says so) and comes back when served.
- * - **Pending with backoff** (Emerald retries while its EL says SYNCING): a header the engine
- *   cannot verify yet (a soft failure: committee not readable, L1 unreachable or behind) is
- *   held, not refetched, and retried lowest first with exponential backoff until
- *   `pendingTimeoutMs`; the headers above it in the same answer are held behind it.
- * - **Trusted hash** (weak subjectivity, as go-header's trusted hash / op-node): with
- *   `trusted: { height, hash }` the syncer first fetches the header at that height (count 1),
- *   checks its hash (a different one: TRUSTED_HASH_MISMATCH, hard, the peer penalised, another
- *   asked), has the engine verify its proposer signature, and makes it the base. Nothing below
- *   it is ever fetched. Not found within `trustedTimeoutMs`: TRUSTED_HEADER_UNAVAILABLE (soft)
- *   is recorded once and the search goes on (gossip and L1 keep being followed meanwhile).
+ * - **Pending with backoff** (syncer-pending.ts): a header the engine cannot verify yet (soft)
+ *   is held, not refetched, and retried with backoff; those above it in the same answer wait behind it.
+ * - **Trusted hash** (syncer-trusted.ts): with `trusted: { height, hash }` that header is found,
+ *   checked and made the base first; nothing below it is ever fetched.
+ * The loop is core/loop.ts's `Loop`: woken by status and engine changes, idle `idleMs`.
  */
 import { VigilError } from '../core/errors'
 import type { Hex } from '../core/types'
@@ -103,22 +98,8 @@ export class Syncer implements Startable {
   private lastRefreshAt = 0
   /** The trusted header (init.trusted) and how the search for it stands. */
   private readonly anchor: TrustedAnchor | null
-  private readonly p: SyncProgress = {
-    state: 'stopped',
-    base: 0,
-    target: null,
-    pending: 0,
-    headersFetched: 0,
-    headersAccepted: 0,
-    headersKnown: 0,
-    headersIgnored: 0,
-    pendingRetries: 0,
-    pendingResolved: 0,
-    pendingExpired: 0,
-    walkBacks: 0,
-    unavailableBelow: null,
-    lastFill: null,
-  }
+  private readonly p: SyncProgress = { state: 'stopped', base: 0, target: null, pending: 0, unavailableBelow: null, lastFill: null, walkBacks: 0,
+    headersFetched: 0, headersAccepted: 0, headersKnown: 0, headersIgnored: 0, pendingRetries: 0, pendingResolved: 0, pendingExpired: 0 }
   private readonly engine: SyncTarget
   private readonly exchange: HeaderExchange
   private readonly source: string
@@ -246,7 +227,7 @@ export class Syncer implements Startable {
       this.setState('idle')
       return false
     }
-    this.checkTrustedAgainstL1()
+    if (this.anchor?.checkAgainstL1({ engine: this.engine, log: this.log })) this.changed() // L1 has the last word on the trusted hash
     if (this.anchor?.searching) {
       // nothing is fetched until the trusted header is the base (else the range would start below it)
       this.p.target = this.target()
@@ -298,27 +279,14 @@ export class Syncer implements Startable {
   /** Looks for the trusted header (syncer-trusted.ts). Returns true to run again at once (another peer to ask). */
   private async findTrusted(signal: AbortSignal): Promise<boolean> {
     const a = this.anchor!
-    const ctx = { engine: this.engine, exchange: this.exchange, source: this.source, log: this.log, now: this.now, refresh: () => this.refreshSoon(), setState: (s: SyncProgress['state']) => this.setState(s) }
-    const r = await a.find(ctx, signal)
+    const r = await a.find({ engine: this.engine, exchange: this.exchange, source: this.source, log: this.log, now: this.now, refresh: () => this.refreshSoon(), setState: (s) => this.setState(s) }, signal)
     this.p.headersFetched += r.fetched
     this.p.headersAccepted += r.accepted
     this.p.headersIgnored += r.ignored
-    if (r.next === 'anchored') {
-      this.base.raise(a.height, a.hash)
-      this.log(`trusted header ${a.height} ${a.hash} is the base${a.peer ? ` (from ${a.peer})` : ''}: syncing up from it`)
-    }
+    if (r.next === 'anchored') this.base.raise(a.height, a.hash)
     if (r.changed) this.changed()
     if (r.next === 'idle') this.setState('idle')
     return r.next !== 'idle'
-  }
-
-  /** L1 has the last word on the trusted hash: a contradiction is recorded once (hard) and the syncer follows L1. */
-  private checkTrustedAgainstL1(): void {
-    const err = this.anchor?.checkAgainstL1(this.engine)
-    if (!err) return
-    this.log(err.message)
-    this.engine.recordFailure('syncer', err)
-    this.changed()
   }
 
   private target(): number | null {
