@@ -7,7 +7,9 @@
  * never for validity. docs/backup-sync.md.
  */
 import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
-import { backoffMs, delay } from '../core/abort'
+import { backoffMs } from '../core/abort'
+import { Loop } from '../core/loop'
+import type { Startable } from '../core/lifecycle'
 import type { AbortOptions, Hex } from '../core/types'
 import { silentLogger, type Logger } from '../core/logger'
 import type { BlockHeader } from '../protocol/header'
@@ -33,6 +35,22 @@ export interface BackupSink {
   onSignedHeader(header: BlockHeader, signature: Uint8Array, source: string): Promise<GossipVerdict>
   onBody(hash: Hex, body: Uint8Array, source: string): Promise<boolean>
 }
+
+/** Every default of backup sync, in one place. */
+export const BACKUP_DEFAULTS = {
+  source: 'l2rpc',
+  maxQueue: 64,
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 20_000,
+  concurrency: 2,
+  requestTimeoutMs: 10_000,
+  /** runBackupSync: head poll interval, and the backoff cap after failed polls. */
+  pollMs: 1_000,
+  pollBackoffMaxMs: 20_000,
+  /** runBackupSync: only the newest `window` heights below the RPC head are filled. */
+  window: 256,
+} as const
 
 export interface BackupQueueOptions {
   fetcher: Pick<BackupFetcher, 'block'>
@@ -82,32 +100,39 @@ interface Item {
   notBefore: number
 }
 
-export class BackupSyncQueue {
+export class BackupSyncQueue implements Startable {
   private readonly items: Item[] = []
   private readonly inFlight = new Set<number>()
   private readonly counters = { completed: 0, failed: 0, dropped: 0, retries: 0 }
-  private readonly opts: Required<Omit<BackupQueueOptions, 'logger' | 'onEvent'>> & Pick<BackupQueueOptions, 'onEvent'>
+  private readonly fetcher: Pick<BackupFetcher, 'block'>
+  private readonly sink: BackupSink
+  private readonly source: string
+  private readonly maxQueue: number
+  private readonly maxAttempts: number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+  private readonly requestTimeoutMs: number
+  private readonly random: () => number
+  private readonly onEvent: ((e: BackupEvent) => void) | undefined
   private readonly log: Logger
-  private readonly sleepers = new Set<() => void>()
-  private running: Promise<void> | null = null
-  private abort: AbortController | null = null
+  /** One loop per worker (`concurrency`): each takes the next item that may run, or idles until one may. */
+  private readonly workers: Loop[]
   private idleWaiters: (() => void)[] = []
 
-  constructor(opts: BackupQueueOptions) {
-    this.opts = {
-      fetcher: opts.fetcher,
-      sink: opts.sink,
-      source: opts.source ?? 'l2rpc',
-      maxQueue: opts.maxQueue ?? 64,
-      maxAttempts: opts.maxAttempts ?? 5,
-      baseDelayMs: opts.baseDelayMs ?? 1000,
-      maxDelayMs: opts.maxDelayMs ?? 20_000,
-      concurrency: opts.concurrency ?? 2,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
-      random: opts.random ?? Math.random,
-      onEvent: opts.onEvent,
-    }
-    this.log = opts.logger ?? silentLogger
+  constructor(init: BackupQueueOptions) {
+    this.fetcher = init.fetcher
+    this.sink = init.sink
+    this.source = init.source ?? BACKUP_DEFAULTS.source
+    this.maxQueue = init.maxQueue ?? BACKUP_DEFAULTS.maxQueue
+    this.maxAttempts = init.maxAttempts ?? BACKUP_DEFAULTS.maxAttempts
+    this.baseDelayMs = init.baseDelayMs ?? BACKUP_DEFAULTS.baseDelayMs
+    this.maxDelayMs = init.maxDelayMs ?? BACKUP_DEFAULTS.maxDelayMs
+    this.requestTimeoutMs = init.requestTimeoutMs ?? BACKUP_DEFAULTS.requestTimeoutMs
+    this.random = init.random ?? Math.random
+    this.onEvent = init.onEvent
+    this.log = init.logger ?? silentLogger
+    const concurrency = init.concurrency ?? BACKUP_DEFAULTS.concurrency
+    this.workers = Array.from({ length: concurrency }, (_, i) => new Loop({ name: `backup-${i}`, step: (signal) => this.work(signal), onError: (e) => this.log.error('backup worker failed', e) }))
   }
 
   /**
@@ -119,7 +144,7 @@ export class BackupSyncQueue {
       this.emit({ type: 'dropped', height, reason: 'duplicate' })
       return false
     }
-    if (this.items.length + this.inFlight.size >= this.opts.maxQueue) {
+    if (this.items.length + this.inFlight.size >= this.maxQueue) {
       this.counters.dropped++
       this.emit({ type: 'dropped', height, reason: 'full' })
       return false
@@ -141,18 +166,12 @@ export class BackupSyncQueue {
 
   /** Starts the workers (idempotent). */
   start(): void {
-    if (this.running) return
-    this.abort = new AbortController()
-    const signal = this.abort.signal
-    this.running = Promise.all(Array.from({ length: this.opts.concurrency }, () => this.worker(signal))).then(() => undefined)
+    for (const w of this.workers) w.start()
   }
 
-  /** Stops the workers; requests in flight are aborted, waiting ones kept. */
+  /** Stops the workers; requests in flight are aborted (and kept, uncounted), waiting ones kept. */
   async stop(): Promise<void> {
-    this.abort?.abort()
-    this.wakeAll()
-    await this.running
-    this.running = null
+    await Promise.all(this.workers.map((w) => w.stop()))
   }
 
   /** Resolves when nothing is waiting or in flight. */
@@ -161,21 +180,21 @@ export class BackupSyncQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
-  private async worker(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const item = this.next()
-      if (!item) {
-        await this.sleepUntilWork(signal)
-        continue
-      }
-      this.inFlight.add(item.height)
-      try {
-        await this.process(item, signal)
-      } finally {
-        this.inFlight.delete(item.height)
-        this.checkIdle()
-      }
+  /** One worker step: the next item that may run now (then again at once), else idle until the soonest may (or a request wakes it). */
+  private async work(signal: AbortSignal): Promise<number> {
+    const item = this.next()
+    if (!item) {
+      const soonest = this.items.reduce((m, x) => Math.min(m, x.notBefore), Infinity)
+      return soonest === Infinity ? Infinity : Math.max(0, soonest - performance.now())
     }
+    this.inFlight.add(item.height)
+    try {
+      await this.process(item, signal)
+    } finally {
+      this.inFlight.delete(item.height)
+      this.checkIdle()
+    }
+    return 0
   }
 
   /** The first item (in queue order) that may run now, removed from the queue. */
@@ -186,36 +205,20 @@ export class BackupSyncQueue {
     return this.items.splice(i, 1)[0]!
   }
 
-  private async sleepUntilWork(signal: AbortSignal): Promise<void> {
-    const soonest = this.items.reduce((m, x) => Math.min(m, x.notBefore), Infinity)
-    const wait = soonest === Infinity ? null : Math.max(0, soonest - performance.now())
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        if (timer) clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        this.sleepers.delete(done)
-        resolve()
-      }
-      const timer = wait === null ? null : setTimeout(done, wait)
-      signal.addEventListener('abort', done, { once: true })
-      this.sleepers.add(done)
-    })
-  }
-
   private wakeAll(): void {
-    for (const fn of [...this.sleepers]) fn()
+    for (const w of this.workers) w.wake()
   }
 
   private async process(item: Item, signal: AbortSignal): Promise<void> {
     item.attempts++
     this.emit({ type: 'attempt', height: item.height, attempt: item.attempts })
     try {
-      const block = await this.opts.fetcher.block(item.height, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]) })
-      const { source } = this.opts
-      const verdict = await this.opts.sink.onSignedHeader(block.header, block.signature, source)
+      const block = await this.fetcher.block(item.height, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]) })
+      const { source } = this
+      const verdict = await this.sink.onSignedHeader(block.header, block.signature, source)
       if (verdict === 'reject') throw new VigilError('SOURCE_BAD_RESPONSE', `block ${item.height} from ${source} failed verification (see the engine's failures)`, { details: { height: item.height } })
       // 'ignore' = already known (fine) or not verifiable yet (onBody then says NOT_FOUND, soft: retried)
-      const ok = await this.opts.sink.onBody(block.hash, block.body, source)
+      const ok = await this.sink.onBody(block.hash, block.body, source)
       if (!ok) throw new VigilError('BODY_MISMATCH', `body of block ${item.height} from ${source} does not match its header`, { details: { height: item.height } })
       this.counters.completed++
       this.emit({ type: 'done', height: item.height, attempt: item.attempts })
@@ -227,13 +230,13 @@ export class BackupSyncQueue {
         return
       }
       const error = toErrorRecord(e)
-      if (error.severity === 'hard' || item.attempts >= this.opts.maxAttempts) {
+      if (error.severity === 'hard' || item.attempts >= this.maxAttempts) {
         this.counters.failed++
         this.log(`backup: giving up block ${item.height} after ${item.attempts} attempt(s): ${error.code} ${error.message}`)
         this.emit({ type: 'failed', height: item.height, attempt: item.attempts, error })
         return
       }
-      const delayMs = backoffMs(item.attempts - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random)
+      const delayMs = backoffMs(item.attempts - 1, this.baseDelayMs, this.maxDelayMs, this.random)
       item.notBefore = performance.now() + delayMs
       this.items.push(item) // re-queued at the end
       this.counters.retries++
@@ -249,7 +252,7 @@ export class BackupSyncQueue {
   }
 
   private emit(e: BackupEvent): void {
-    this.opts.onEvent?.(e)
+    this.onEvent?.(e)
   }
 }
 
@@ -262,7 +265,7 @@ export interface BackupSyncOptions extends AbortOptions {
   settledHeight(): number
   /** False until the client is ready to judge gaps (first L1 pass done). */
   ready?(): boolean
-  /** Head poll interval (default 1000 ms). */
+  /** Head poll interval (default 1000 ms; after failed polls it backs off up to 20 s). */
   pollMs?: number
   /** Only the newest `window` heights below the RPC head are filled (default 256); older ones come from L1. */
   window?: number
@@ -275,36 +278,34 @@ export interface BackupSyncOptions extends AbortOptions {
  * too, so gossip and req/resp get the first chance. Resolves when `signal` aborts.
  */
 export async function runBackupSync(opts: BackupSyncOptions): Promise<void> {
-  const pollMs = opts.pollMs ?? 1000
-  const window = opts.window ?? 256
+  const pollMs = opts.pollMs ?? BACKUP_DEFAULTS.pollMs
+  const window = opts.window ?? BACKUP_DEFAULTS.window
   const log = opts.logger ?? silentLogger
   let previousHead = 0
-  let failures = 0
-  opts.queue.start()
+  const poll = new Loop({
+    name: 'backup-poll',
+    // a failed poll: wait pollMs, then doubling up to 20 s (jittered)
+    backoff: { baseMs: pollMs, maxMs: BACKUP_DEFAULTS.pollBackoffMaxMs },
+    onError: (e) => log(`backup: head poll failed: ${toErrorRecord(e).message}`),
+    step: async (signal) => {
+      if (!(opts.ready?.() ?? true)) return pollMs
+      const head = await opts.fetcher.head({ signal })
+      const to = Math.min(head.height, previousHead)
+      const from = Math.max(opts.settledHeight() + 1, to - window + 1, 1)
+      if (to >= from) {
+        for (const h of opts.missing(from, to, window)) if (!opts.queue.has(h) && !opts.queue.request(h)) break
+      }
+      previousHead = head.height
+      return pollMs
+    },
+  })
+  if (opts.signal?.aborted) return
+  await opts.queue.start()
+  poll.start()
   try {
-    while (!opts.signal?.aborted) {
-      if (opts.ready?.() ?? true) {
-        try {
-          const head = await opts.fetcher.head(opts.signal ? { signal: opts.signal } : {})
-          failures = 0
-          const to = Math.min(head.height, previousHead)
-          const from = Math.max(opts.settledHeight() + 1, to - window + 1, 1)
-          if (to >= from) {
-            for (const h of opts.missing(from, to, window)) if (!opts.queue.has(h) && !opts.queue.request(h)) break
-          }
-          previousHead = head.height
-        } catch (e) {
-          failures++
-          log(`backup: head poll failed: ${toErrorRecord(e).message}`)
-        }
-      }
-      try {
-        await delay(failures === 0 ? pollMs : backoffMs(failures - 1, pollMs, 20_000), opts.signal)
-      } catch {
-        break
-      }
-    }
+    await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true }))
   } finally {
+    await poll.stop()
     await opts.queue.stop()
   }
 }
