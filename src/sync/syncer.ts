@@ -23,7 +23,6 @@
  * The loop is core/loop.ts's `Loop`: woken by status and engine changes, idle `idleMs`.
  */
 import { VigilError } from '../core/errors'
-import type { Hex } from '../core/types'
 import { silentLogger, type Logger } from '../core/logger'
 import { Loop } from '../core/loop'
 import type { Startable } from '../core/lifecycle'
