@@ -35,7 +35,6 @@ export interface Want<T = unknown> {
   errors: Record<string, string>
 }
 
-export { MINED }
 /** Block statuses whose body is still wanted. */
 export const LIVE = new Set(['proposed', 'attested', 'mined', 'finalized'])
 
