@@ -28,7 +28,7 @@ function verifier(verdicts: Record<number, 'accept' | 'soft' | 'refused' | 'reje
       return r === 'accept' ? 'accept' : r === 'reject' ? 'reject' : 'ignore'
     },
     knows: async (hash) => known.has(hash),
-    softFailure: (hash) => verdicts[Number.parseInt(hash.slice(2), 16)] === 'soft',
+    softFailure: (hash) => (verdicts[Number.parseInt(hash.slice(2), 16)] === 'soft' ? { code: 'COMMITTEE_UNKNOWN', severity: 'soft', message: 'L1 down' } : undefined),
   }
   return { v, tried }
 }
