@@ -25,7 +25,6 @@ import {
   RollupRevertedError,
   anvilAccount,
   deployRollup,
-  getBeaconBlobs,
   l1Chain,
   l1PublicClient,
   proposeCheckpoint,
@@ -35,7 +34,8 @@ import {
   type ProposeCheckpointResult,
 } from '../../src/devnet/l1'
 import { blobVersionedHashes, loadJsKzg, nativeKzg } from '../../src/devnet/kzg'
-import { ZERO_HASH, bytesToHex } from '../../src/protocol/bytes'
+import { BeaconSource } from '../../src/sources/beacon'
+import { ZERO_HASH, bytesToHex, concatBytes } from '../../src/protocol/bytes'
 import { keccak256Hex } from '../../src/protocol/hash'
 import { HEADER_VERSION, headerHash, type BlockHeader } from '../../src/protocol/header'
 import { BODY_VERSION, bodyHashOf, encodeBody, type BlockBody } from '../../src/protocol/body'
@@ -366,14 +366,17 @@ describe('checkpoints', () => {
     expect(tx.blobVersionedHashes).toEqual(built.checkpoint.blobVersionedHashes)
 
     // and anvil's beacon API gives them back byte for byte (SSZ and JSON, by number and by hash)
-    const byNumber = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber)
+    // (read with the client's own BeaconSource; by hash with a bare GET, which BeaconSource never asks)
+    const all = { l1BlockNumber: r.l1BlockNumber, versionedHashes: built.checkpoint.blobVersionedHashes }
+    const byNumber = (await new BeaconSource(anvil.beaconUrl).fetchBlobs(all)) as Uint8Array[]
     expect(byNumber.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const json = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber, { format: 'json' })
-    expect(json.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const byHash = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockHash)
-    expect(byHash.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const filtered = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber, { versionedHashes: [built.checkpoint.blobVersionedHashes[1]!] })
-    expect(filtered.map(bytesToHex)).toEqual([bytesToHex(built.blobs[1]!)])
+    const json = await new BeaconSource(anvil.beaconUrl, { format: 'json' }).fetchBlobs(all)
+    expect(json.map((b) => bytesToHex(b!))).toEqual(built.blobs.map(bytesToHex))
+    const byHash = await fetch(`${anvil.beaconUrl}/eth/v1/beacon/blobs/${r.l1BlockHash}`, { headers: { accept: 'application/octet-stream' } })
+    expect(byHash.ok).toBe(true)
+    expect(bytesToHex(new Uint8Array(await byHash.arrayBuffer()))).toBe(bytesToHex(concatBytes(...built.blobs)))
+    const filtered = await new BeaconSource(anvil.beaconUrl).fetchBlobs({ l1BlockNumber: r.l1BlockNumber, versionedHashes: [built.checkpoint.blobVersionedHashes[1]!] })
+    expect(filtered.map((b) => bytesToHex(b!))).toEqual([bytesToHex(built.blobs[1]!)])
     expect(decodeBodiesFromBlobs(byNumber).map(bodyHashOf)).toEqual(built.headers.map((h) => h.bodyHash))
   })
 
@@ -486,8 +489,8 @@ describe('checkpoints', () => {
       expect(block.hash).toBe(r.l1BlockHash)
       expect(block.transactions).toHaveLength(2)
       expect(await tip()).toEqual({ checkpointNumber: 2, blockHash: built.lastHash, height: t.height + 3, lastSlot: slot })
-      const blobs = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber)
-      expect(blobs.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
+      const blobs = await new BeaconSource(anvil.beaconUrl).fetchBlobs({ l1BlockNumber: r.l1BlockNumber, versionedHashes: built.checkpoint.blobVersionedHashes })
+      expect(blobs.map((b) => bytesToHex(b!))).toEqual(built.blobs.map(bytesToHex))
     } finally {
       await test.setAutomine(true)
     }
