@@ -4,7 +4,8 @@
  */
 import './polyfills'
 import { parseArgs, flagInt, flagStr } from '../cli/args'
-import { DEFAULT_DEVNET, startDevnet, type DevnetOptions } from './network'
+import type { DevnetOptions } from './context'
+import { DEFAULT_DEVNET, startDevnet } from './network'
 import { createLogger } from '../core/logger'
 import { FAULTS, checkFaults } from './faults'
 import { parseSnapshotEvery } from './services/snapshots'

@@ -8,7 +8,7 @@ import type { LightClient } from '../../src/client/light-client'
 import type { ClientSnapshot } from '../../src/client/types'
 import type { Address, Hex } from '../../src/core/types'
 import type { FaultAction } from '../../src/devnet/faults'
-import type { DevnetInfo } from '../../src/devnet/network'
+import type { DevnetInfo } from '../../src/devnet/context'
 import { vigilRollupAbi } from '../../src/contracts/abi'
 
 export interface AdminState {
