@@ -16,7 +16,7 @@ import type { SignedHeader } from '../../src/protocol/signed-header'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/ports/l1'
+import { MemoryL1 } from './memory-l1'
 import { Syncer, type HeaderExchange, type SyncerOptions, type TrustedHeader } from '../../src/sync/syncer'
 
 export const L2 = 7771
@@ -107,19 +107,8 @@ export class MemoryExchange implements HeaderExchange {
 }
 
 /** The L1 as the engine sees it: committee and parameters, no mined checkpoints; `down` makes every read fail softly. */
-export const l1Control = { down: false }
-const l1: L1Port = {
-  rollupParams: async () => {
-    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return { l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }
-  },
-  committee: async () => {
-    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return committee
-  },
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
+export const l1Control = new MemoryL1({ l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }, committee)
+const l1 = l1Control
 
 const running: { syncer: Syncer; store: DexieChainStore }[] = []
 let n = 0

@@ -9,7 +9,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import type { Address, Hex } from '../../src/core/types'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/ports/l1'
+import { MemoryL1 } from '../helpers/memory-l1'
 import { StatsRecorder } from '../../src/sources/stats'
 import type { RollupParams } from '../../src/sources/l1'
 import { Explorer, parseBlockQuery } from '../../src/client/explorer'
@@ -35,13 +35,7 @@ const params: RollupParams = { l2ChainId: L2, genesisTime: GENESIS, slotDuration
 const config: ClientConfig = { l2ChainId: L2, l1: { chainId: 31337, rpcUrls: ['http://127.0.0.1:1'], rollup: ROLLUP, deployBlock: 0 }, bootstrap: [], mode: 'light' }
 
 /** The L1 as far as these tests need it: schedule and committee; nothing mined. */
-const l1: L1Port & { readCommittee(epoch: number): Promise<Address[]> } = {
-  rollupParams: async () => params,
-  committee: async () => committee,
-  readCommittee: async () => committee,
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
+const l1 = new MemoryL1(params, committee)
 
 const proposerOf = (slot: number) => {
   const epoch = Math.floor(slot / params.epochDuration)
