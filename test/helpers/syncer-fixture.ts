@@ -17,6 +17,7 @@ import { DexieChainStore } from '../../src/store/chain-store'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
 import { MemoryL1 } from './memory-l1'
+import { waitFor } from './wait'
 import { Syncer, type HeaderExchange, type SyncerOptions, type TrustedHeader } from '../../src/sync/syncer'
 
 export const L2 = 7771
@@ -130,20 +131,16 @@ export async function setupSyncer(exchange: MemoryExchange, opts: Partial<Syncer
   running.push({ syncer, store })
   /** Resolves when `pred` holds, checked on every engine or syncer change. */
   const until = (pred: () => boolean, what: string, ms = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (pred()) return resolve()
-      const timer = setTimeout(() => {
-        listeners.delete(check)
-        reject(new Error(`timed out: ${what}; progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}\n${trail.slice(-8).join('\n')}`))
-      }, ms)
-      const check = () => {
-        if (!pred()) return
-        clearTimeout(timer)
-        listeners.delete(check)
-        resolve()
-      }
-      listeners.add(check)
-    })
+    waitFor({
+      subscribe: (wake) => {
+        listeners.add(wake)
+        return () => listeners.delete(wake)
+      },
+      check: pred,
+      timeoutMs: ms,
+      what,
+      context: () => `progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}\n${trail.slice(-8).join('\n')}`,
+    }).then(() => undefined)
   return { engine, syncer, stats, until }
 }
 

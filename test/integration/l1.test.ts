@@ -35,6 +35,7 @@ import {
 } from '../../src/devnet/l1'
 import { blobVersionedHashes, loadJsKzg, nativeKzg } from '../../src/devnet/kzg'
 import { BeaconSource } from '../../src/sources/beacon'
+import { pollUntil } from '../helpers/wait'
 import { ZERO_HASH, bytesToHex, concatBytes } from '../../src/protocol/bytes'
 import { keccak256Hex } from '../../src/protocol/hash'
 import { HEADER_VERSION, headerHash, type BlockHeader } from '../../src/protocol/header'
@@ -477,11 +478,12 @@ describe('checkpoints', () => {
       await wallet.sendTransaction({ to: anvilAccount(4).address, value: 1n })
       const pending = proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations: noAttestations, blobs: built.blobs })
       // mine once both transactions are in the pool
-      for (;;) {
-        const status = (await client.request({ method: 'txpool_status' as never })) as { pending: Hex }
-        if (Number(status.pending) >= 2) break
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      // (anvil's pool has no push channel: poll it)
+      await pollUntil(async () => Number(((await client.request({ method: 'txpool_status' as never })) as { pending: Hex }).pending) >= 2, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'both transactions in the pool',
+      })
       await test.mine({ blocks: 1 })
       const r = await pending
       results.push(r)
