@@ -1,11 +1,9 @@
 /**
  * Helpers for the fault tests (faults*, reorg*, equivocation*, peer-control*): the devnet's
- * admin endpoint, and event-driven waits on a LightClient (re-evaluated on every snapshot the
- * client pushes, never on a timer).
+ * admin endpoint, the rollup's tip, and (re-exported from test/helpers/client.ts) the
+ * event-driven wait on a LightClient's snapshots.
  */
 import { createPublicClient, http, type PublicClient } from 'viem'
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import type { Address, Hex } from '../../src/core/types'
 import type { FaultAction } from '../../src/devnet/faults'
 import type { DevnetInfo } from '../../src/devnet/context'
