@@ -11,7 +11,7 @@ import { createLogger } from '../../src/core/logger'
 import type { Address, Hex } from '../../src/core/types'
 import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '../../src/devnet/builder'
 import { ChainDb } from '../../src/devnet/chain-db'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import { slotProposer } from '../../src/protocol/schedule'
 import type { SignedHeader } from '../../src/protocol/signed-header'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { StatsRecorder } from '../../src/sources/stats'
@@ -33,7 +33,8 @@ export function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot 
   const out: BuiltBlock[] = []
   for (let i = 0; i < n; i++) {
     const slot = firstSlot + Math.floor(i / 4)
-    const proposer = validators[proposerIndex(epochSeed(rollup, L2, Math.floor(slot / EPOCH)), slot, committee.length)]!
+    const address = slotProposer(rollup, L2, Math.floor(slot / EPOCH), slot, committee)
+    const proposer = validators.find((v) => v.address.toLowerCase() === address)!
     out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
     // one checkpoint per slot (what buildCheckpoint does, without the blobs)
     if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }

@@ -14,7 +14,7 @@ import { StatsRecorder } from '../../src/sources/stats'
 import type { RollupParams } from '../../src/sources/l1'
 import { Explorer, parseBlockQuery } from '../../src/client/explorer'
 import { ChainBuilder, validatorKeys, type BuiltBlock } from '../../src/devnet/builder'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import { slotProposer } from '../../src/protocol/schedule'
 import { initCrypto } from '../../src/verify/secp256k1'
 import { parseRoute, href } from '../../src/ui/router'
 import { applySettings, chainKey } from '../../src/ui/settings'
@@ -39,8 +39,8 @@ const l1 = new MemoryL1(params, committee)
 
 const proposerOf = (slot: number) => {
   const epoch = Math.floor(slot / params.epochDuration)
-  const idx = proposerIndex(epochSeed(ROLLUP, L2, epoch), slot, committee.length)
-  return validators.find((v) => v.address.toLowerCase() === committee[idx])!
+  const address = slotProposer(ROLLUP, L2, epoch, slot, committee)
+  return validators.find((v) => v.address.toLowerCase() === address)!
 }
 
 async function chain() {
