@@ -14,7 +14,7 @@
  * minute ago so every slot of the chain is already open; each checkpoint (32 blocks, all 48
  * committee signatures, bodies in a blob) is one `propose` transaction, automined.
  */
-import '../src/devnet/polyfills'
+import '../src/node/polyfills'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,7 +23,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os'
 import { resolve } from 'node:path'
 import { createTestClient, http } from 'viem'
 import type { Address, Hex } from '../src/core/types'
-import { parseArgs, flagBool, flagInt, flagStr } from '../src/cli/args'
+import { parseArgs, flagBool, flagInt, flagStr } from '../src/node/args'
 import { bytesToHex } from '../src/protocol/bytes'
 import { keccak256, keccak256Hex, sha256 } from '../src/protocol/hash'
 import { encodeAttestationSignatures } from '../src/protocol/checkpoint'

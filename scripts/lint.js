@@ -20,11 +20,13 @@ const ALLOWED = {
   store: ['core', 'ports', 'client-types'],
   sources: ['core', 'protocol', 'p2p', 'contracts', 'verify', 'store', 'ports', 'client-types'],
   sync: ['core', 'protocol', 'verify', 'ports'],
-  client: ['core', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync', 'p2p', 'contracts', 'devnet-polyfills'],
+  client: ['core', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync', 'p2p', 'contracts', 'node'],
   ui: ['core', 'client-types', 'client-page'],
   widget: ['core', 'client-types', 'client-page', 'ui'],
-  devnet: ['core', 'protocol', 'verify', 'ports', 'p2p', 'contracts', 'client-types', 'cli'],
-  cli: ['core', 'client', 'client-types', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync'],
+  devnet: ['core', 'protocol', 'verify', 'ports', 'p2p', 'contracts', 'client-types', 'node'],
+  cli: ['core', 'client', 'client-types', 'protocol', 'verify', 'ports', 'store', 'sources', 'sync', 'node'],
+  /** Node-only helpers shared by the devnet, the CLI and the Node client (polyfills, flag parsing) */
+  node: ['core'],
 }
 /** files of the client layer that lower layers may use: plain types, the page bridge */
 const layerOf = (file) => {
@@ -33,7 +35,6 @@ const layerOf = (file) => {
   if (rel === 'client/page.ts') return 'client-page'
   // the page side of the library (worker-backed client, React hooks): what src/ui and src/widget build on
   if (rel === 'client/api.ts' || rel === 'client/remote.ts' || rel === 'client/react.ts') return 'client-page'
-  if (rel === 'devnet/polyfills.ts') return 'devnet-polyfills'
   return rel.split('/')[0]
 }
 
@@ -48,7 +49,7 @@ function* walk(dir) {
 const problems = []
 for (const file of walk(src)) {
   const from = layerOf(file)
-  const own = from === 'client-types' || from === 'client-page' ? 'client' : from === 'devnet-polyfills' ? 'devnet' : from
+  const own = from === 'client-types' || from === 'client-page' ? 'client' : from
   const text = readFileSync(file, 'utf8')
   for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)) {
     const spec = m[1] ?? m[2]
@@ -56,7 +57,7 @@ for (const file of walk(src)) {
     if (!/\.(ts|tsx|json)$/.test(target)) target += '.ts'
     if (!target.startsWith(src)) continue
     const to = layerOf(target)
-    const toOwn = to === 'client-types' || to === 'client-page' ? 'client' : to === 'devnet-polyfills' ? 'devnet' : to
+    const toOwn = to === 'client-types' || to === 'client-page' ? 'client' : to
     if (toOwn === own) continue
     const allowed = ALLOWED[own] ?? []
     if (!allowed.includes(to) && !allowed.includes(toOwn)) problems.push(`${relative(root, file)}: layer "${own}" may not import ${relative(root, target)} (layer "${to}")`)

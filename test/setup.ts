@@ -1,2 +1,2 @@
 // Node 20 lacks Promise.withResolvers (libp2p needs it) and a global WebSocket (outgoing libp2p dials need it).
-import '../src/devnet/polyfills'
+import '../src/node/polyfills'

@@ -20,7 +20,7 @@ import type { LightClient } from '../client/light-client'
 import { explorerFor } from '../client/explorer-api'
 import { parseBlockQuery } from '../client/explorer'
 import type { CheckResult, VerifyReport } from '../client/types'
-import { flagBool, flagInt, type ParsedArgs } from './args'
+import { flagBool, flagInt, type ParsedArgs } from '../node/args'
 
 export const EXPLORE_USAGE = `  vigil verify <height|hash> --config FILE [--timeout SECONDS] [--no-p2p] [--json] [--verbose]
   vigil watch --config FILE [--count N] [--no-p2p] [--json] [--verbose]

@@ -6,7 +6,7 @@ import { parseClientConfig, parseTrustedHash, type ClientConfig } from '../clien
 import { openNodeClient } from '../client/node'
 import type { LightClient } from '../client/light-client'
 import type { ClientSnapshot } from '../client/types'
-import { flagBool, flagInt, flagStr, parseArgs } from './args'
+import { flagBool, flagInt, flagStr, parseArgs } from '../node/args'
 import { EXPLORE_FLAGS, EXPLORE_USAGE, verifyCommand, watchCommand } from './explore'
 
 const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting

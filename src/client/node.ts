@@ -1,5 +1,5 @@
 /** The LightClient under Node: fake-indexeddb (in memory) as the store, libp2p over WebSockets. */
-import '../devnet/polyfills'
+import '../node/polyfills'
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb'
 import { LightClient, type LightClientOptions } from './light-client'
 import type { ClientConfig } from './config'

@@ -2,9 +2,10 @@
  * `npm run devnet`: the whole network on 127.0.0.1 until Ctrl-C.
  * Prints one line starting with "Vigil devnet ready" when the endpoints are written.
  */
-import './polyfills'
-import { parseArgs, flagInt, flagStr } from '../cli/args'
-import { DEFAULT_DEVNET, startDevnet, type DevnetOptions } from './network'
+import '../node/polyfills'
+import { parseArgs, flagInt, flagStr } from '../node/args'
+import type { DevnetOptions } from './context'
+import { DEFAULT_DEVNET, startDevnet } from './network'
 import { createLogger } from '../core/logger'
 import { FAULTS, checkFaults } from './faults'
 import { parseSnapshotEvery } from './services/snapshots'

@@ -4,52 +4,31 @@
  * node attesting over gossip, a libp2p bootstrap/relay node (WebSockets, WebRTC-direct,
  * circuit relay v2) and an HTTP gateway (CORS beacon proxy, status).
  */
-import { EventEmitter } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import type { Address, Hex } from '../core/types'
-import { createLogger, type Logger } from '../core/logger'
+import { createLogger } from '../core/logger'
 import { delay } from '../core/abort'
 import { topics as topicsFor } from '../protocol/topics'
 import { decodeAttestation, decodeCheckpointProposal, checkpointDigest, encodeAttestationSignatures } from '../protocol/checkpoint'
-import { epochSeed, proposerIndex, slotAt, quorumOf, type Schedule } from '../protocol/schedule'
+import { epochOfSlot, slotAt, slotProposer, quorumOf, type Schedule } from '../protocol/schedule'
 import type { SigningDomain } from '../protocol/domain'
 import { vigilRollupAbi } from '../contracts/abi'
-import type { ClientConfig } from '../client/config'
 import { recoverAddress, initCrypto } from '../verify/secp256k1'
 import { signingDigest } from '../protocol/domain'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, type Validator } from './builder'
+import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from './builder'
+import { TypedEmitter, type DevnetContext, type DevnetEvents, type DevnetInfo, type DevnetOptions } from './context'
 import { SERVICES } from './services'
 import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from './l1'
 import { nativeKzg } from './kzg'
 import { startGateway, sendJson, type Gateway } from './gateway'
-import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../p2p/node'
+import { createP2PNode, publish, subscribeTopic, waitForSubscribers } from '../p2p/node'
 import { relayBrowserPeers } from '../p2p/discovery'
 import { FaultLog } from './faults'
 import { ProposerFaults, type CheckpointPlan } from './proposer-faults'
 
-export interface DevnetOptions {
-  slotSeconds: number
-  blocksPerSlot: number
-  committeeSize: number
-  /** Validators registered (≥ committee size; the committee is sampled from them). */
-  validators: number
-  epochSlots: number
-  l2ChainId: number
-  /** Where to write the endpoints (the client config superset). */
-  outPath: string | null
-  appUrl?: string
-  /** anvil's `--slots-in-an-epoch`: its `finalized` tag trails `latest` by 2 × this many blocks. */
-  l1SlotsInEpoch: number
-  /** Fault knobs active from the start (`--fault NAME`, repeatable). */
-  faults: string[]
-  /** Snapshot interval (`--snapshot-every 4` checkpoints or `30s`); default every 4 checkpoints (services/snapshots.ts). */
-  snapshotEvery?: { checkpoints: number } | { seconds: number }
-  /** Mined checkpoints per snapshot (`--snapshot-window N`, default 16). */
-  snapshotWindow?: number
-  logger?: Logger
-}
+export { TypedEmitter, type DevnetContext, type DevnetEvents, type DevnetInfo, type DevnetOptions, type DevnetService } from './context'
 
 export const DEFAULT_DEVNET: DevnetOptions = {
   slotSeconds: 4,
@@ -63,30 +42,9 @@ export const DEFAULT_DEVNET: DevnetOptions = {
   faults: [],
 }
 
-/** `.vigil/devnet.json`: a ClientConfig plus what tools and tests need to find the devnet's parts. */
-export interface DevnetInfo extends ClientConfig {
-  devnet: {
-    pid: number
-    anvilPid: number
-    rpcUrl: string
-    gatewayUrl: string
-    appUrl: string | null
-    slotSeconds: number
-    blocksPerSlot: number
-    committeeSize: number
-    epochSlots: number
-    genesisTime: number
-    startedAt: number
-    /** Loopback admin endpoint (fault knobs; src/devnet/services/admin.ts). */
-    adminUrl?: string
-  }
-  /** The devnet's req/resp full nodes (src/devnet/services/full-nodes.ts); their addrs are also in `bootstrap`. */
-  fullNodes?: { kind: 'archival' | 'pruned'; peerId: string; addrs: string[]; window: number | null }[]
-}
-
 export interface Devnet {
   info: DevnetInfo
-  /** Resolves when the proposer has built `height` blocks. */
+  /** The proposer's counters, as of now. */
   stats(): DevnetStats
   stop(): Promise<void>
 }
@@ -97,70 +55,6 @@ export interface DevnetStats {
   checkpointsPosted: number
   checkpointsFailed: number
   lastError: string | null
-}
-
-/** What the devnet announces as it runs; services (file store, full nodes, faults, …) listen. */
-export type DevnetEvents = {
-  /** A block was built (before it is gossiped; `withheld` services may look at ctx.faults). */
-  block: [BuiltBlock]
-  /** A checkpoint landed on L1. */
-  checkpoint: [{ built: BuiltCheckpoint; blocks: BuiltBlock[]; l1: { blockNumber: number; blockHash: Hex; txHash: Hex } }]
-  /** A checkpoint could not be posted; its blocks will be orphaned. */
-  'checkpoint-failed': [{ blocks: BuiltBlock[]; error: string }]
-  /** The L1 dropped blocks (fault l1-reorg): checkpoints in them are gone until re-posted ('checkpoint' again). */
-  'l1-reorg': [{ depth: number; fromBlock: number; droppedCheckpoints: number[] }]
-}
-
-/**
- * Everything a devnet service needs. Services are functions `(ctx) => Promise<void>` listed
- * in src/devnet/services/index.ts; they start after the core network is up and before the
- * endpoints are written, may add fields to `ctx.info`, routes to `ctx.gateway`, and register
- * their cleanup with `ctx.onStop`.
- */
-export interface DevnetContext {
-  opts: DevnetOptions
-  log: Logger
-  signal: AbortSignal
-  rpcUrl: string
-  beaconUrl: string
-  rollup: Address
-  deployBlock: number
-  domain: SigningDomain
-  schedule: Schedule
-  l1: PublicClient
-  validators: Validator[]
-  builder: ChainBuilder
-  gateway: Gateway
-  nodes: { bootstrap: P2PNode; proposer: P2PNode; validators: P2PNode }
-  topics: ReturnType<typeof topicsFor>
-  /** ws multiaddrs of the bootstrap node (what devnet-side nodes dial). */
-  bootstrapWs: string[]
-  /** Active fault knobs (see src/devnet/faults.ts when present); services consult it. */
-  faults: Set<string>
-  /** What faults made the devnet do (served by the admin endpoint). */
-  faultLog: FaultLog
-  events: TypedEmitter<DevnetEvents>
-  info: DevnetInfo
-  committeeOf(epoch: number): Promise<Validator[]>
-  proposerOf(slot: number): Promise<{ proposer: Validator; committee: Validator[] }>
-  onStop(fn: () => Promise<void>): void
-}
-
-export type DevnetService = (ctx: DevnetContext) => Promise<void>
-
-/** A typed EventEmitter. */
-export class TypedEmitter<E extends Record<string, unknown[]>> {
-  private readonly ee = new EventEmitter()
-  constructor() {
-    this.ee.setMaxListeners(64)
-  }
-  on<K extends keyof E & string>(name: K, fn: (...args: E[K]) => void): () => void {
-    this.ee.on(name, fn as (...a: unknown[]) => void)
-    return () => this.ee.off(name, fn as (...a: unknown[]) => void)
-  }
-  emit<K extends keyof E & string>(name: K, ...args: E[K]): void {
-    this.ee.emit(name, ...args)
-  }
 }
 
 export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise<Devnet> {
@@ -239,10 +133,12 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       return c
     }
     const proposerOf = async (slot: number): Promise<{ proposer: Validator; committee: Validator[] }> => {
-      const epoch = Math.floor(slot / opts.epochSlots)
+      const epoch = epochOfSlot(schedule, slot)
       const committee = await committeeOf(epoch)
-      const idx = proposerIndex(epochSeed(rollup, opts.l2ChainId, epoch), slot, committee.length)
-      return { proposer: committee[idx]!, committee }
+      // the derivation sync and Verify now use (src/protocol/schedule.ts), over the committee's addresses
+      const address = slotProposer(rollup, opts.l2ChainId, epoch, slot, committee.map((v) => v.address))
+      if (address === null) throw new Error(`epoch ${epoch} has no committee (slot ${slot})`)
+      return { proposer: byAddress.get(address.toLowerCase())!, committee }
     }
 
     // validators: attest to every checkpoint proposal of the expected proposer whose headers link up

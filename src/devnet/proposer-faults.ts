@@ -29,7 +29,7 @@ import { headerHash } from '../protocol/header'
 import { encodeAttestationSignatures } from '../protocol/checkpoint'
 import type { BuiltBlock, BuiltCheckpoint, Validator } from './builder'
 import { invalidateCheckpoint, proposeCheckpoint, type ProposeCheckpointResult } from './l1'
-import type { DevnetContext } from './network'
+import type { DevnetContext } from './context'
 
 export interface CheckpointPlan {
   /** equivocate: the checkpoint of the first-gossiped blocks, gossiped before the real one. */

@@ -11,7 +11,7 @@
  * Everything here is safe in a Web Worker: role-specific transports are loaded with a
  * dynamic import, so a worker bundle never contains WebRTC or the relay, and the devnet
  * pieces (relay server, WebRTC-direct listener) are only loaded by the `devnet` role.
- * Node 20 needs the polyfills of src/devnet/polyfills.ts (Promise.withResolvers, WebSocket).
+ * Node 20 needs the polyfills of src/node/polyfills.ts (Promise.withResolvers, WebSocket).
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'

@@ -170,10 +170,4 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`

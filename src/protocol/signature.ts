@@ -1,4 +1,3 @@
-import type { Hex } from '../core/types'
 import { VigilError } from '../core/errors'
 import { bytesToHex } from './bytes'
 
@@ -38,8 +37,4 @@ export function joinSignature(r: bigint, s: bigint, recovery: number): Uint8Arra
   put(s, 32)
   out[64] = 27 + recovery
   return out
-}
-
-export function signatureHex(sig: Uint8Array): Hex {
-  return bytesToHex(sig)
 }

@@ -21,4 +21,3 @@ export function protocolIds(l2ChainId: number) {
 }
 
 export type Topics = ReturnType<typeof topics>
-export type ProtocolIds = ReturnType<typeof protocolIds>

@@ -1,5 +1,4 @@
 import type { Address, Hex } from '../core/types'
-import { VigilError } from '../core/errors'
 import { Reader, Writer, checkVersion, tooLarge, bytesToHex, hexToBytes, concatBytes } from './bytes'
 import { keccak256, keccak256Hex } from './hash'
 import type { TxEffect } from './body'
@@ -63,8 +62,4 @@ export function executeTx(tx: Tx): TxEffect {
     nullifiers: derive('nullifier', 1 + ((payload[1] ?? 0) % 2)),
     logs: tx.payload,
   }
-}
-
-export function assertTx(tx: Tx): void {
-  if (tx.version !== TX_VERSION) throw new VigilError('DECODE_UNKNOWN_VERSION', `tx: unknown version ${tx.version}`)
 }

@@ -1,5 +1,5 @@
 import { createClient, decodeFunctionData, fallback, http, type PublicClient } from 'viem'
-import { getBlock, getBlockNumber, getChainId, getContractEvents, getLogs, getTransaction, readContract } from 'viem/actions'
+import { getBlock, getBlockNumber, getContractEvents, getLogs, getTransaction, readContract } from 'viem/actions'
 import { VigilError } from '../core/errors'
 import type { AbortOptions, Address, Hex } from '../core/types'
 import { vigilRollupAbi } from '../contracts/abi'
@@ -54,7 +54,6 @@ export class L1Source {
       readContract: (a: never) => readContract(base, a),
       getBlock: (a: never) => getBlock(base, a),
       getBlockNumber: (a?: never) => getBlockNumber(base, a),
-      getChainId: () => getChainId(base),
       getContractEvents: (a: never) => getContractEvents(base, a),
       getLogs: (a: never) => getLogs(base, a),
       getTransaction: (a: never) => getTransaction(base, a),

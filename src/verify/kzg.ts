@@ -23,7 +23,6 @@ import type { Checkpoint } from '../protocol/checkpoint'
 import { verifyBody } from './rules'
 
 export const BYTES_PER_COMMITMENT = 48
-export const BYTES_PER_PROOF = 48
 export const VERSIONED_HASH_VERSION_KZG = 0x01
 /** The BLS12-381 scalar field modulus: every 32-byte field element of a blob must be below it. */
 export const BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n
@@ -35,11 +34,6 @@ let kzg: KZG | null = null
 function context(): KZG {
   kzg ??= new KZG(trustedSetup)
   return kzg
-}
-
-/** Builds the KZG context now instead of on first use (idempotent). */
-export function initKzg(): void {
-  context()
 }
 
 function invalid(message: string, details: Record<string, string | number | boolean | null> = {}, cause?: unknown): VigilError {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import type { ClientSnapshot } from '../../src/client/types'
 import type { DevnetProcess } from './devnet'
 import { repoRoot } from './devnet'
+import { pollUntil } from './wait'
 
 /** Full mode: the mined tip is at least `height` and every canonical block up to it has a verified body. */
 export function bodiesUpTo(s: ClientSnapshot, height: number): boolean {
@@ -12,16 +13,15 @@ export function bodiesUpTo(s: ClientSnapshot, height: number): boolean {
 
 /** Polls the devnet's /status (gateway) until the proposer has built `height` blocks. */
 export async function devnetHeight(devnet: DevnetProcess, height: number, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now()
-  for (;;) {
-    // a fresh connection per poll; a transient reset is retried
-    const s = (await fetch(`${devnet.info.devnet.gatewayUrl}/status`, { headers: { connection: 'close' } })
-      .then((r) => r.json())
-      .catch(() => ({ height: -1 }))) as { height: number }
-    if (s.height >= height) return
-    if (Date.now() - t0 > timeoutMs) throw new Error(`devnet at height ${s.height}, waited for ${height}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  let now = -1
+  await pollUntil(
+    async () => {
+      // a fresh connection per poll; a transient reset is retried
+      now = ((await fetch(`${devnet.info.devnet.gatewayUrl}/status`, { headers: { connection: 'close' } }).then((r) => r.json())) as { height: number }).height
+      return now >= height
+    },
+    { timeoutMs, what: `devnet height ${height}`, context: () => `devnet at height ${now}` },
+  )
 }
 
 /** Runs `vigil ARGS`; resolves with the exit code and the last stdout line parsed as JSON (null if none). */

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Hex } from '../../src/core/types'
-import type { DevnetInfo } from '../../src/devnet/network'
+import type { DevnetInfo } from '../../src/devnet/context'
 import type { FullNodeCounters, FullNodeInfo } from '../../src/devnet/services/full-nodes'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')

@@ -11,12 +11,13 @@ import { createLogger } from '../../src/core/logger'
 import type { Address, Hex } from '../../src/core/types'
 import { ChainBuilder, validatorKeys, type BuiltBlock, type BuilderTip } from '../../src/devnet/builder'
 import { ChainDb } from '../../src/devnet/chain-db'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import { slotProposer } from '../../src/protocol/schedule'
 import type { SignedHeader } from '../../src/protocol/signed-header'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/ports/l1'
+import { MemoryL1 } from './memory-l1'
+import { waitFor } from './wait'
 import { Syncer, type HeaderExchange, type SyncerOptions, type TrustedHeader } from '../../src/sync/syncer'
 
 export const L2 = 7771
@@ -32,7 +33,8 @@ export function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot 
   const out: BuiltBlock[] = []
   for (let i = 0; i < n; i++) {
     const slot = firstSlot + Math.floor(i / 4)
-    const proposer = validators[proposerIndex(epochSeed(rollup, L2, Math.floor(slot / EPOCH)), slot, committee.length)]!
+    const address = slotProposer(rollup, L2, Math.floor(slot / EPOCH), slot, committee)
+    const proposer = validators.find((v) => v.address.toLowerCase() === address)!
     out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
     // one checkpoint per slot (what buildCheckpoint does, without the blobs)
     if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }
@@ -107,19 +109,8 @@ export class MemoryExchange implements HeaderExchange {
 }
 
 /** The L1 as the engine sees it: committee and parameters, no mined checkpoints; `down` makes every read fail softly. */
-export const l1Control = { down: false }
-const l1: L1Port = {
-  rollupParams: async () => {
-    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return { l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }
-  },
-  committee: async () => {
-    if (l1Control.down) throw new VigilError('SOURCE_UNAVAILABLE', 'L1 RPC unreachable (test)', { severity: 'soft' })
-    return committee
-  },
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
+export const l1Control = new MemoryL1({ l2ChainId: L2, genesisTime: 0, slotDuration: 2, epochDuration: EPOCH, targetCommitteeSize: 4 }, committee)
+const l1 = l1Control
 
 const running: { syncer: Syncer; store: DexieChainStore }[] = []
 let n = 0
@@ -142,20 +133,16 @@ export async function setupSyncer(exchange: MemoryExchange, opts: Partial<Syncer
   running.push({ syncer, store })
   /** Resolves when `pred` holds, checked on every engine or syncer change. */
   const until = (pred: () => boolean, what: string, ms = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (pred()) return resolve()
-      const timer = setTimeout(() => {
-        listeners.delete(check)
-        reject(new Error(`timed out: ${what}; progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}\n${trail.slice(-8).join('\n')}`))
-      }, ms)
-      const check = () => {
-        if (!pred()) return
-        clearTimeout(timer)
-        listeners.delete(check)
-        resolve()
-      }
-      listeners.add(check)
-    })
+    waitFor({
+      subscribe: (wake) => {
+        listeners.add(wake)
+        return () => listeners.delete(wake)
+      },
+      check: pred,
+      timeoutMs: ms,
+      what,
+      context: () => `progress ${JSON.stringify(syncer.progress())}; requests ${JSON.stringify(exchange.requests.slice(-5))}\n${trail.slice(-8).join('\n')}`,
+    }).then(() => undefined)
   return { engine, syncer, stats, until }
 }
 

@@ -13,6 +13,7 @@ import type { FetchedBody } from '../../src/sync/bodies'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { bodiesUpTo, devnetHeight } from '../helpers/bodies'
 import { waitForSnapshot } from '../helpers/client'
+import { pollUntil } from '../helpers/wait'
 
 describe('bodies with the file store down and gossip withholding bodies', () => {
   let devnet: DevnetProcess
@@ -78,16 +79,13 @@ describe('bodies with the file store down and gossip withholding bodies', () => 
       await light.start()
       const s = await waitForSnapshot(light, (x) => (x.tips.mined?.height ?? 0) >= 8, 60_000, 'a mined tip')
       const target = s.latest.find((b) => b.status === 'mined' || b.status === 'finalized')!
-      let got: FetchedBody | null = null
-      const t0 = Date.now()
       // req/resp answers once a full node's status has been heard: retry the on-demand fetch until then
-      while (!got) {
-        got = await light.fetchBody(target.hash).catch((e) => {
-          if (e.code !== 'BODY_UNAVAILABLE' || Date.now() - t0 > 30_000) throw e
-          return null
-        })
-        if (!got) await new Promise((r) => setTimeout(r, 500))
-      }
+      const got: FetchedBody = await pollUntil(() => light.fetchBody(target.hash), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: `the body of ${target.hash} on demand`,
+        fatal: (e) => (e as { code?: string }).code !== 'BODY_UNAVAILABLE',
+      })
       expect(got.source).toBe('reqresp')
       expect(got.body.txEffects.length).toBe(target.txCount)
       const after = light.snapshot()

@@ -1,14 +1,12 @@
 /**
  * Helpers for the fault tests (faults*, reorg*, equivocation*, peer-control*): the devnet's
- * admin endpoint, and event-driven waits on a LightClient (re-evaluated on every snapshot the
- * client pushes, never on a timer).
+ * admin endpoint, the rollup's tip, and (re-exported from test/helpers/client.ts) the
+ * event-driven wait on a LightClient's snapshots.
  */
 import { createPublicClient, http, type PublicClient } from 'viem'
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
 import type { Address, Hex } from '../../src/core/types'
 import type { FaultAction } from '../../src/devnet/faults'
-import type { DevnetInfo } from '../../src/devnet/network'
+import type { DevnetInfo } from '../../src/devnet/context'
 import { vigilRollupAbi } from '../../src/contracts/abi'
 
 export interface AdminState {
@@ -46,57 +44,5 @@ export async function rollupTip(info: DevnetInfo): Promise<{ checkpointNumber: n
   return { checkpointNumber: Number(n), blockHash: hash.toLowerCase() as Hex, height: Number(height) }
 }
 
-/**
- * Resolves with the first non-null value of `check`, which runs now and again after every
- * snapshot the client pushes (one at a time). A check that throws (a devnet endpoint slow to
- * answer on a loaded machine) counts as "not yet". Rejects after `timeoutMs` with `what`, the
- * last snapshot's tips and failures, and the last error a check threw.
- */
-export function until<T>(client: LightClient, check: (s: ClientSnapshot) => Promise<T | null> | T | null, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last: ClientSnapshot | null = null
-    let running = false
-    let again = false
-    let done = false
-    let lastError: unknown = null
-    const finish = (fn: () => void) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      queueMicrotask(() => unsub())
-      fn()
-    }
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(
-            new Error(
-              `timed out after ${timeoutMs} ms waiting for ${what}; tips ${JSON.stringify(last?.tips)} failures ${JSON.stringify(last?.failures.slice(0, 5))}` +
-                (lastError ? `; last check error: ${(lastError as Error).message ?? String(lastError)}` : ''),
-            ),
-          ),
-        ),
-      timeoutMs,
-    )
-    const run = async (s: ClientSnapshot) => {
-      last = s
-      if (running) {
-        again = true
-        return
-      }
-      running = true
-      try {
-        do {
-          again = false
-          const v = await check(last)
-          if (v !== null && v !== undefined) return finish(() => resolve(v))
-        } while (again && !done)
-      } catch (e) {
-        lastError = e
-      } finally {
-        running = false
-      }
-    }
-    const unsub = client.subscribe((s) => void run(s))
-  })
-}
+/** The wait on a client's snapshots lives in test/helpers/client.ts (re-exported for these suites). */
+export { until } from '../helpers/client'

@@ -25,7 +25,6 @@ import {
   RollupRevertedError,
   anvilAccount,
   deployRollup,
-  getBeaconBlobs,
   l1Chain,
   l1PublicClient,
   proposeCheckpoint,
@@ -35,7 +34,9 @@ import {
   type ProposeCheckpointResult,
 } from '../../src/devnet/l1'
 import { blobVersionedHashes, loadJsKzg, nativeKzg } from '../../src/devnet/kzg'
-import { ZERO_HASH, bytesToHex } from '../../src/protocol/bytes'
+import { BeaconSource } from '../../src/sources/beacon'
+import { pollUntil } from '../helpers/wait'
+import { ZERO_HASH, bytesToHex, concatBytes } from '../../src/protocol/bytes'
 import { keccak256Hex } from '../../src/protocol/hash'
 import { HEADER_VERSION, headerHash, type BlockHeader } from '../../src/protocol/header'
 import { BODY_VERSION, bodyHashOf, encodeBody, type BlockBody } from '../../src/protocol/body'
@@ -366,14 +367,17 @@ describe('checkpoints', () => {
     expect(tx.blobVersionedHashes).toEqual(built.checkpoint.blobVersionedHashes)
 
     // and anvil's beacon API gives them back byte for byte (SSZ and JSON, by number and by hash)
-    const byNumber = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber)
+    // (read with the client's own BeaconSource; by hash with a bare GET, which BeaconSource never asks)
+    const all = { l1BlockNumber: r.l1BlockNumber, versionedHashes: built.checkpoint.blobVersionedHashes }
+    const byNumber = (await new BeaconSource(anvil.beaconUrl).fetchBlobs(all)) as Uint8Array[]
     expect(byNumber.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const json = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber, { format: 'json' })
-    expect(json.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const byHash = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockHash)
-    expect(byHash.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
-    const filtered = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber, { versionedHashes: [built.checkpoint.blobVersionedHashes[1]!] })
-    expect(filtered.map(bytesToHex)).toEqual([bytesToHex(built.blobs[1]!)])
+    const json = await new BeaconSource(anvil.beaconUrl, { format: 'json' }).fetchBlobs(all)
+    expect(json.map((b) => bytesToHex(b!))).toEqual(built.blobs.map(bytesToHex))
+    const byHash = await fetch(`${anvil.beaconUrl}/eth/v1/beacon/blobs/${r.l1BlockHash}`, { headers: { accept: 'application/octet-stream' } })
+    expect(byHash.ok).toBe(true)
+    expect(bytesToHex(new Uint8Array(await byHash.arrayBuffer()))).toBe(bytesToHex(concatBytes(...built.blobs)))
+    const filtered = await new BeaconSource(anvil.beaconUrl).fetchBlobs({ l1BlockNumber: r.l1BlockNumber, versionedHashes: [built.checkpoint.blobVersionedHashes[1]!] })
+    expect(filtered.map((b) => bytesToHex(b!))).toEqual([bytesToHex(built.blobs[1]!)])
     expect(decodeBodiesFromBlobs(byNumber).map(bodyHashOf)).toEqual(built.headers.map((h) => h.bodyHash))
   })
 
@@ -474,11 +478,12 @@ describe('checkpoints', () => {
       await wallet.sendTransaction({ to: anvilAccount(4).address, value: 1n })
       const pending = proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations: noAttestations, blobs: built.blobs })
       // mine once both transactions are in the pool
-      for (;;) {
-        const status = (await client.request({ method: 'txpool_status' as never })) as { pending: Hex }
-        if (Number(status.pending) >= 2) break
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      // (anvil's pool has no push channel: poll it)
+      await pollUntil(async () => Number(((await client.request({ method: 'txpool_status' as never })) as { pending: Hex }).pending) >= 2, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'both transactions in the pool',
+      })
       await test.mine({ blocks: 1 })
       const r = await pending
       results.push(r)
@@ -486,8 +491,8 @@ describe('checkpoints', () => {
       expect(block.hash).toBe(r.l1BlockHash)
       expect(block.transactions).toHaveLength(2)
       expect(await tip()).toEqual({ checkpointNumber: 2, blockHash: built.lastHash, height: t.height + 3, lastSlot: slot })
-      const blobs = await getBeaconBlobs(anvil.beaconUrl, r.l1BlockNumber)
-      expect(blobs.map(bytesToHex)).toEqual(built.blobs.map(bytesToHex))
+      const blobs = await new BeaconSource(anvil.beaconUrl).fetchBlobs({ l1BlockNumber: r.l1BlockNumber, versionedHashes: built.checkpoint.blobVersionedHashes })
+      expect(blobs.map((b) => bytesToHex(b!))).toEqual(built.blobs.map(bytesToHex))
     } finally {
       await test.setAutomine(true)
     }

@@ -9,6 +9,7 @@ import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import type { Hex } from '../../src/core/types'
 import { fullNodes, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { pollUntil } from '../helpers/wait'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
 import { waitForSnapshot } from '../helpers/client'
 
@@ -19,13 +20,15 @@ describe('--fault pruned-only', () => {
   const prunedNode = async () => (await fullNodes(devnet))[0]!
   /** The devnet's progress has no push channel: poll its status endpoint. */
   const untilPrunedEarliest = async (min: number, timeoutMs: number) => {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const n = await prunedNode()
-      if (n.status.earliestHeader >= min) return n
-      if (Date.now() > end) throw new Error(`pruned node still holds from ${n.status.earliestHeader}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
+    let from = -1
+    return pollUntil(
+      async () => {
+        const n = await prunedNode()
+        from = n.status.earliestHeader
+        return from >= min ? n : null
+      },
+      { timeoutMs, what: `the pruned node to drop heights below ${min}`, context: () => `pruned node still holds from ${from}` },
+    )
   }
 
   beforeAll(async () => {

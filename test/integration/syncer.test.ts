@@ -13,6 +13,7 @@ import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import type { Hex } from '../../src/core/types'
 import { fullNodes, gatewayJson, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { pollUntil } from '../helpers/wait'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
 import { waitForSnapshot } from '../helpers/client'
 
@@ -24,13 +25,8 @@ describe('req/resp sync from devnet full nodes', () => {
   const nodes = () => fullNodes(devnet)
   /** The devnet's own progress has no push channel: poll its status endpoint. */
   const untilDevnetHeight = async (h: number, timeoutMs: number) => {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const now = await devnetHeight()
-      if (now >= h) return now
-      if (Date.now() > end) throw new Error(`devnet at height ${now}, wanted ${h}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
+    let now = -1
+    return pollUntil(async () => ((now = await devnetHeight()) >= h ? now : null), { timeoutMs, what: `devnet height ${h}`, context: () => `devnet at height ${now}` })
   }
   // req/resp is the path under test: no backup L2 RPC (it would fill gaps first)
   const config = () => {

@@ -20,6 +20,7 @@ import { openNodeClient } from '../../src/client/node'
 import type { LightClient } from '../../src/client/light-client'
 import type { Hex } from '../../src/core/types'
 import { fullNodes, startDevnetProcess, repoRoot, type DevnetProcess } from '../helpers/devnet'
+import { pollUntil } from '../helpers/wait'
 import { startL1Proxy, type L1Proxy } from '../helpers/l1-proxy'
 import { waitForSnapshot } from '../helpers/client'
 
@@ -41,13 +42,15 @@ describe('sync from a trusted hash (devnet)', () => {
   const archival = async () => (await fullNodes(devnet)).find((n) => n.kind === 'archival')!
   /** The devnet's progress has no push channel: poll the archival node's status. */
   const untilArchivalHeight = async (h: number, timeoutMs: number) => {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const a = await archival()
-      if (a.status.latest >= h) return a
-      if (Date.now() > end) throw new Error(`archival node at height ${a.status.latest}, wanted ${h}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
+    let at = -1
+    return pollUntil(
+      async () => {
+        const a = await archival()
+        at = a.status.latest
+        return at >= h ? a : null
+      },
+      { timeoutMs, what: `archival node height ${h}`, context: () => `archival node at height ${at}` },
+    )
   }
   // req/resp is the path under test: no backup L2 RPC, no file store header ranges
   const config = () => {

@@ -9,12 +9,12 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import type { Address, Hex } from '../../src/core/types'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { SyncEngine } from '../../src/sync/engine'
-import type { L1Port } from '../../src/ports/l1'
+import { MemoryL1 } from '../helpers/memory-l1'
 import { StatsRecorder } from '../../src/sources/stats'
 import type { RollupParams } from '../../src/sources/l1'
 import { Explorer, parseBlockQuery } from '../../src/client/explorer'
 import { ChainBuilder, validatorKeys, type BuiltBlock } from '../../src/devnet/builder'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
+import { slotProposer } from '../../src/protocol/schedule'
 import { initCrypto } from '../../src/verify/secp256k1'
 import { parseRoute, href } from '../../src/ui/router'
 import { applySettings, chainKey } from '../../src/ui/settings'
@@ -35,18 +35,12 @@ const params: RollupParams = { l2ChainId: L2, genesisTime: GENESIS, slotDuration
 const config: ClientConfig = { l2ChainId: L2, l1: { chainId: 31337, rpcUrls: ['http://127.0.0.1:1'], rollup: ROLLUP, deployBlock: 0 }, bootstrap: [], mode: 'light' }
 
 /** The L1 as far as these tests need it: schedule and committee; nothing mined. */
-const l1: L1Port & { readCommittee(epoch: number): Promise<Address[]> } = {
-  rollupParams: async () => params,
-  committee: async () => committee,
-  readCommittee: async () => committee,
-  block: async () => null,
-  minedCheckpoints: async () => [],
-}
+const l1 = new MemoryL1(params, committee)
 
 const proposerOf = (slot: number) => {
   const epoch = Math.floor(slot / params.epochDuration)
-  const idx = proposerIndex(epochSeed(ROLLUP, L2, epoch), slot, committee.length)
-  return validators.find((v) => v.address.toLowerCase() === committee[idx])!
+  const address = slotProposer(ROLLUP, L2, epoch, slot, committee)
+  return validators.find((v) => v.address.toLowerCase() === address)!
 }
 
 async function chain() {

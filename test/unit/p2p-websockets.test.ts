@@ -7,7 +7,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import net from 'node:net'
 import { WebSocketServer } from 'ws'
 import { multiaddr } from '@multiformats/multiaddr'
-import '../../src/devnet/polyfills'
+import '../../src/node/polyfills'
 import { createP2PNode, type P2PNode } from '../../src/p2p/node'
 import { webSocketUri } from '../../src/p2p/websockets'
 

@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { DevnetContext, DevnetService } from '../network'
+import type { DevnetContext, DevnetService } from '../context'
 import { FAULTS } from '../faults'
 
 function send(res: ServerResponse, status: number, body: unknown): void {

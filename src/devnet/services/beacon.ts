@@ -4,7 +4,7 @@
  * the bodies of mined blocks from somewhere else (file store, req/resp).
  */
 import { sendJson } from '../gateway'
-import type { DevnetService } from '../network'
+import type { DevnetService } from '../context'
 
 export const beaconFaultService: DevnetService = async (ctx) => {
   ctx.gateway.addRoute(

@@ -17,7 +17,7 @@ import { silentLogger } from '../../core/logger'
 import { encodeSignedHeader, SIGNED_HEADER_VERSION } from '../../protocol/signed-header'
 import { FILESTORE_LAYOUT_VERSION, HEADER_CHUNK_SIZE, fileStorePaths, type FileStoreMeta } from '../../protocol/filestore'
 import { cors } from '../gateway'
-import type { DevnetContext, DevnetService } from '../network'
+import type { DevnetContext, DevnetService } from '../context'
 
 interface StoredObject {
   /** The bytes without trailing zeros (a blob is mostly padding); `size` restores them. */

@@ -23,7 +23,7 @@ import { createP2PNode } from '../../p2p/node'
 import { serveChain, Result, type ChainServer, type ServedEvent } from '../../p2p/protocols'
 import { ChainDb } from '../chain-db'
 import { sendJson } from '../gateway'
-import type { DevnetContext, DevnetService } from '../network'
+import type { DevnetContext, DevnetService } from '../context'
 
 export const DEFAULT_PRUNED_WINDOW = 32
 

@@ -3,7 +3,7 @@
  * rollup, proposer, validators, bootstrap node, gateway) is up. Each is `(ctx) => Promise<void>`
  * (see DevnetService in ../network.ts). Add a service by importing it and listing it here.
  */
-import type { DevnetService } from '../network'
+import type { DevnetService } from '../context'
 import { l2RpcService } from './l2rpc'
 import { snapshotService } from './snapshots'
 import { fileStoreService } from './filestore'

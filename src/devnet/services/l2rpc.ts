@@ -16,7 +16,7 @@ import { ZERO_HASH, bytesToHex } from '../../protocol/bytes'
 import { encodeSignedHeader, SIGNED_HEADER_VERSION } from '../../protocol/signed-header'
 import type { BuiltBlock } from '../builder'
 import { sendJson } from '../gateway'
-import type { DevnetService } from '../network'
+import type { DevnetService } from '../context'
 
 export const L2RPC_PATH = '/l2'
 /** Blocks kept for serving (older ones answer 404, like a pruned RPC). */

@@ -18,7 +18,7 @@ import { epochOfSlot } from '../../protocol/schedule'
 import { SNAPSHOT_INDEX_VERSION, SNAPSHOT_VERSION, encodeSnapshot, type Snapshot, type SnapshotIndex, type SnapshotIndexEntry } from '../../protocol/snapshot'
 import { vigilRollupAbi } from '../../contracts/abi'
 import { sendJson, cors } from '../gateway'
-import type { DevnetContext, DevnetEvents, DevnetService } from '../network'
+import type { DevnetContext, DevnetEvents, DevnetService } from '../context'
 import { fileStoreOf } from './filestore'
 
 /** Mined checkpoints per snapshot (default; `--snapshot-window N`). */

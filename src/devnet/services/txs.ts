@@ -11,7 +11,7 @@
 import { encodeTx } from '../../protocol/tx'
 import { encodeProposal } from '../../protocol/proposal'
 import { publish } from '../../p2p/node'
-import type { DevnetService } from '../network'
+import type { DevnetService } from '../context'
 
 export const txGossipService: DevnetService = async (ctx) => {
   const log = ctx.log.child('txs')

@@ -16,7 +16,6 @@ import { handle, request } from '../stream'
 import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ChainStatus, type ServeOptions } from './common'
 
 export const STATUS_VERSION = 1
-export const STATUS_REQUEST_BYTES = 1
 export const STATUS_PAYLOAD_BYTES = 8 + 8 + 8 + 32
 /** Caps on the frames (a little slack over the exact sizes). */
 export const STATUS_MAX_REQUEST_BYTES = 16
