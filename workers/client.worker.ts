@@ -4,12 +4,12 @@
  * to it only through the comlink-exposed WorkerApi (src/client/bridge.ts).
  */
 import * as Comlink from 'comlink'
-import { LightClient } from '../src/client/light-client'
-import { parseClientConfig } from '../src/client/config'
-import type { PagePeerApi, WorkerApi } from '../src/client/bridge'
-import type { ClientSnapshot } from '../src/client/types'
+import { LightClient } from '../src/client/worker/light-client'
+import { parseClientConfig } from '../src/client/shared/config'
+import type { PagePeerApi, WorkerApi } from '../src/client/shared/bridge'
+import type { ClientSnapshot } from '../src/client/shared/types'
 import { VigilError, toErrorRecord } from '../src/core/errors'
-import { explorerMethods } from '../src/client/explorer-api'
+import { explorerMethods } from '../src/client/worker/explorer-api'
 
 let client: LightClient | null = null
 const subscriptions = new Map<number, () => void>()

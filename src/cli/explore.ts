@@ -14,12 +14,12 @@
 import { VigilError } from '../core/errors'
 import { LIVE_STATUSES, type Tips } from '../core/types'
 import { createLogger } from '../core/logger'
-import type { ClientConfig } from '../client/config'
-import { openNodeClient } from '../client/node'
-import type { LightClient } from '../client/light-client'
-import { explorerFor } from '../client/explorer-api'
-import { parseBlockQuery } from '../client/explorer'
-import type { CheckResult, VerifyReport } from '../client/types'
+import type { ClientConfig } from '../client/shared/config'
+import { openNodeClient } from '../client/node/node'
+import type { LightClient } from '../client/worker/light-client'
+import { explorerFor } from '../client/worker/explorer-api'
+import { parseBlockQuery } from '../client/worker/explorer'
+import type { CheckResult, VerifyReport } from '../client/shared/types'
 import { flagBool, flagInt, type ParsedArgs } from './args'
 
 export const EXPLORE_USAGE = `  vigil verify <height|hash> --config FILE [--timeout SECONDS] [--no-p2p] [--json] [--verbose]

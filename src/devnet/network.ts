@@ -16,7 +16,7 @@ import { decodeAttestation, decodeCheckpointProposal, checkpointDigest, encodeAt
 import { epochSeed, proposerIndex, slotAt, quorumOf, type Schedule } from '../protocol/schedule'
 import type { SigningDomain } from '../protocol/domain'
 import { vigilRollupAbi } from '../contracts/abi'
-import type { ClientConfig } from '../client/config'
+import type { ClientConfig } from '../client/shared/config'
 import { recoverAddress, initCrypto } from '../verify/secp256k1'
 import { signingDigest } from '../protocol/domain'
 import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, type Validator } from './builder'

@@ -1,6 +1,6 @@
 /** Waiting on a Node LightClient's snapshots (events, not sleeps). */
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
+import type { LightClient } from '../../src/client/worker/light-client'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 
 /**
  * Resolves with the first snapshot for which `pred` holds; rejects after `timeoutMs` with the

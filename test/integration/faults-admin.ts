@@ -4,8 +4,8 @@
  * client pushes, never on a timer).
  */
 import { createPublicClient, http, type PublicClient } from 'viem'
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
+import type { LightClient } from '../../src/client/worker/light-client'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 import type { Address, Hex } from '../../src/core/types'
 import type { FaultAction } from '../../src/devnet/faults'
 import type { DevnetInfo } from '../../src/devnet/network'

@@ -5,11 +5,11 @@
  */
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { lightChainServer, type ServedEngine } from '../../src/client/chain-server'
+import { lightChainServer, type ServedEngine } from '../../src/client/worker/chain-server'
 import { DexieChainStore } from '../../src/store/chain-store'
 import type { BlockRow } from '../../src/store/db'
 import type { Hex } from '../../src/core/types'
-import type { BlockSummary } from '../../src/client/types'
+import type { BlockSummary } from '../../src/client/shared/types'
 import { encodeHeader, headerHash, type BlockHeader } from '../../src/protocol/header'
 import { ZERO_HASH } from '../../src/protocol/bytes'
 

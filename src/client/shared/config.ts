@@ -1,5 +1,5 @@
-import { VigilError } from '../core/errors'
-import type { Address, Hex } from '../core/types'
+import { VigilError } from '../../core/errors'
+import type { Address, Hex } from '../../core/types'
 
 /** Everything a LightClient needs to find the chain. `.vigil/devnet.json` is a superset of this. */
 export interface ClientConfig {

@@ -10,14 +10,14 @@
  * ```
  */
 import { readFile } from 'node:fs/promises'
-import { VigilError, toErrorRecord } from '../core/errors'
-import type { ErrorRecord } from '../core/errors'
-import { parseClientConfig, type ClientConfig } from './config'
-import { explorerMethods } from './explorer-api'
-import type { LightClient, LightClientOptions } from './light-client'
+import { VigilError, toErrorRecord } from '../../core/errors'
+import type { ErrorRecord } from '../../core/errors'
+import { parseClientConfig, type ClientConfig } from '../shared/config'
+import { explorerMethods } from '../worker/explorer-api'
+import type { LightClient, LightClientOptions } from '../worker/light-client'
 import { openNodeClient } from './node'
-import { wrapTransport, toVigilError, type ClientApi, type VigilClient } from './remote'
-import type { ClientSnapshot } from './types'
+import { wrapTransport, toVigilError, type ClientApi, type VigilClient } from '../page/remote'
+import type { ClientSnapshot } from '../shared/types'
 
 export interface CreateNodeOptions extends LightClientOptions {
   /** Start without libp2p (L1 only: mined and finalized tips). */
@@ -150,8 +150,8 @@ export async function createLightClient(config: ClientConfig | string, options: 
   })
 }
 
-export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from './remote'
-export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../core/errors'
-export { parseClientConfig, type ClientConfig } from './config'
-export type * from './types'
-export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../core/types'
+export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from '../page/remote'
+export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
+export { parseClientConfig, type ClientConfig } from '../shared/config'
+export type * from '../shared/types'
+export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../../core/types'

@@ -4,9 +4,9 @@
  * Node client (src/client/node-api.ts). Every rejection is a plain ErrorRecord, so codes
  * survive the worker boundary; the page turns them back into VigilErrors.
  */
-import { toErrorRecord } from '../core/errors'
-import { BeaconSource } from '../sources/beacon'
-import type { WorkerApi } from './bridge'
+import { toErrorRecord } from '../../core/errors'
+import { BeaconSource } from '../../sources/beacon'
+import type { WorkerApi } from '../shared/bridge'
 import { Explorer, type BodyFetcher } from './explorer'
 import type { LightClient } from './light-client'
 

@@ -5,10 +5,10 @@
  * rejection is a `VigilError` with a stable code, rebuilt from the plain ErrorRecord that
  * crossed the boundary.
  */
-import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
-import type { Tips } from '../core/types'
-import type { WorkerApi } from './bridge'
-import type { ClientConfig } from './config'
+import { VigilError, toErrorRecord, type ErrorRecord } from '../../core/errors'
+import type { Tips } from '../../core/types'
+import type { WorkerApi } from '../shared/bridge'
+import type { ClientConfig } from '../shared/config'
 import type {
   BlockListPage,
   BlockListQuery,
@@ -22,7 +22,7 @@ import type {
   StorageInfo,
   TxEffectView,
   VerifyReport,
-} from './types'
+} from '../shared/types'
 
 export type Unsubscribe = () => void
 

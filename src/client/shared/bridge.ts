@@ -4,10 +4,10 @@
  * in comlink's proxy().
  */
 import type { ClientConfig } from './config'
-import type { PageNet, PeerEvent } from '../p2p/bridge'
-import type { ChainStatus } from '../p2p/protocols/common'
-import type { SignedHeader } from '../protocol/signed-header'
-import type { Hex } from '../core/types'
+import type { PageNet, PeerEvent } from '../../p2p/bridge'
+import type { ChainStatus } from '../../p2p/protocols/common'
+import type { SignedHeader } from '../../protocol/signed-header'
+import type { Hex } from '../../core/types'
 import type { PeerSummary } from './types'
 import type { BlockListPage, BlockListQuery, BlockView, ClientSnapshot, EvidenceItem, SearchResult, StorageInfo, TxEffectView, VerifyReport } from './types'
 

@@ -10,7 +10,7 @@
  * ```
  */
 import { connectClient, type ConnectOptions } from './page'
-import type { ClientConfig } from './config'
+import type { ClientConfig } from '../shared/config'
 import { toVigilError, wrapTransport, type ClientApi, type VigilClient } from './remote'
 
 export interface CreateOptions {
@@ -58,7 +58,7 @@ export async function createLightClient(config: ClientConfig | string, options: 
 }
 
 export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport, type ClientApi } from './remote'
-export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../core/errors'
-export type { ClientConfig } from './config'
-export type * from './types'
-export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../core/types'
+export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
+export type { ClientConfig } from '../shared/config'
+export type * from '../shared/types'
+export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../../core/types'
