@@ -1,32 +1,33 @@
 import type { Libp2p } from '@libp2p/interface'
 import { VigilError, toErrorRecord } from '../../core/errors'
 import { createLogger, type Logger } from '../../core/logger'
-import { delay } from '../../core/abort'
-import type { AbortOptions, Address, Hex } from '../../core/types'
-import { topics } from '../../protocol/topics'
+import { Components, type Startable } from '../../core/lifecycle'
+import { Loop } from '../../core/loop'
+import type { AbortOptions, Hex } from '../../core/types'
+import type { Topics } from '../../protocol/topics'
 import type { SigningDomain } from '../../protocol/domain'
 import { DexieChainStore } from '../../store/chain-store'
 import { dbNameFor, type IndexedDbImpl } from '../../store/db'
-import { L1Source } from '../../sources/l1'
-import { StatsRecorder } from '../../sources/stats'
-import { SyncEngine } from '../../sync/engine'
-import { L2RpcSource } from '../../sources/l2rpc'
-import { SnapshotSource, snapshotIndexUrl, verifySnapshot } from '../../sources/snapshot'
-import { BackupSyncQueue, runBackupSync } from '../../sync/backup'
-import { ReqRespSource } from '../../sources/reqresp'
-import { Syncer } from '../../sync/syncer'
+import type { L1Source } from '../../sources/l1'
+import type { StatsRecorder } from '../../sources/stats'
+import type { SyncEngine } from '../../sync/engine'
+import type { L2RpcSource } from '../../sources/l2rpc'
+import { verifySnapshot, type SnapshotSource } from '../../sources/snapshot'
+import { runBackupSync, type BackupSyncQueue } from '../../sync/backup'
+import type { ReqRespSource } from '../../sources/reqresp'
+import type { Syncer } from '../../sync/syncer'
 import { initCrypto } from '../../verify/secp256k1'
 import type { BodyPipeline, FetchedBody } from '../../sync/bodies'
 import type { FileStoreSource } from '../../sources/filestore'
 import type { BeaconSource } from '../../sources/beacon'
 import type { ReexecSource } from '../../sources/reexec'
-import { createBodyWiring } from './bodies'
 import { createP2PNode, peerScore, peerSummaries, subscribeTopic } from '../../p2p/node'
 import type { ClientConfig } from '../shared/config'
 import { RemoteNode, type PageNet, type PeerEvent } from '../../p2p/bridge'
 import type { ChainServer } from '../../p2p/protocols/common'
-import { lightChainServer } from './chain-server'
 import type { ClientSnapshot, EvidenceRecord, PeerSummary, SnapshotStart } from '../shared/types'
+import { composeClient, type GossipHandler, type GossipVerdict } from './compose'
+import type { Explorer } from './explorer'
 
 export interface LightClientOptions {
   /** IndexedDB implementation (fake-indexeddb under Node); the global one when absent. */
@@ -38,7 +39,7 @@ export interface LightClientOptions {
   /** Start without libp2p (L1 only). */
   noP2P?: boolean
   /**
-   * The tab's libp2p node lives on the page (src/client/page-p2p.ts): no node here; the page
+   * The tab's libp2p node lives on the page (src/client/page/page-p2p.ts): no node here; the page
    * feeds gossip (deliverGossip), peer events and req/resp I/O (attachPageNet), and serves
    * other peers from this client (chainServer). docs/decisions/browser-peers.md.
    */
@@ -54,28 +55,74 @@ export interface LightClientOptions {
   reqresp?: { statusIntervalMs?: number; pendingTimeoutMs?: number; trustedTimeoutMs?: number }
 }
 
+/** Every default of the client's options and timings, in one place. */
+export const LIGHT_CLIENT_DEFAULTS = {
+  p2pRole: 'client-node',
+  /** Snapshot push throttle. */
+  throttleMs: 100,
+  /** L1 poll interval when config.l1PollMs is absent. */
+  l1PollMs: 1_000,
+  /** The L1 loop's backoff after failed polls: from twice the poll interval up to this. */
+  l1BackoffMaxMs: 15_000,
+  /** Backup sync polls at the L1 poll interval, at most this. */
+  backupPollMaxMs: 1_000,
+  /** How long a snapshot start may take (fetch, verify, import) before syncing from genesis. */
+  snapshotTimeoutMs: 120_000,
+  /** How long Verify now / the explorer wait for a body fetched on demand. */
+  explorerBodyTimeoutMs: 20_000,
+  /** Peers listed from the page's node (pageP2P). */
+  maxPagePeers: 1024,
+} as const
+
+/** LightClientOptions resolved once, with the defaults above filled in. */
+interface Resolved {
+  p2p: 'libp2p' | 'page' | 'none'
+  p2pRole: 'client-node' | 'client-worker'
+  throttleMs: number
+  l1PollMs: number
+  l1BackoffMaxMs: number
+  backupPollMs: number
+  fromSnapshot: boolean
+  snapshotMaxAgeMs: number | undefined
+  snapshotTimeoutMs: number
+  explorerBodyTimeoutMs: number
+  reqresp: NonNullable<LightClientOptions['reqresp']>
+}
+
+function resolveOptions(config: ClientConfig, opts: LightClientOptions): Resolved {
+  const d = LIGHT_CLIENT_DEFAULTS
+  const l1PollMs = config.l1PollMs ?? d.l1PollMs
+  return {
+    p2p: opts.pageP2P ? 'page' : opts.noP2P ? 'none' : 'libp2p',
+    p2pRole: opts.p2pRole ?? d.p2pRole,
+    throttleMs: opts.throttleMs ?? d.throttleMs,
+    l1PollMs,
+    l1BackoffMaxMs: d.l1BackoffMaxMs,
+    backupPollMs: Math.min(d.backupPollMaxMs, l1PollMs),
+    fromSnapshot: opts.fromSnapshot === true,
+    // absent: verifySnapshot's own default (one day)
+    snapshotMaxAgeMs: opts.snapshotMaxAgeMs || undefined,
+    snapshotTimeoutMs: d.snapshotTimeoutMs,
+    explorerBodyTimeoutMs: d.explorerBodyTimeoutMs,
+    reqresp: opts.reqresp ?? {},
+  }
+}
+
 /**
  * The light client: one SyncEngine fed by gossip (libp2p) and the L1 (viem), persisted in
- * IndexedDB (Dexie). Runs in a Web Worker (behind comlink) and in Node (CLI, tests).
+ * IndexedDB (Dexie). Runs in a Web Worker (behind comlink) and in Node (CLI, tests). Its
+ * parts are built by `composeClient` (./compose.ts); this class runs them: `start()` starts
+ * them in order (body pipeline, L1 loop, backup sync, p2p + syncer), `stop()` stops them in
+ * reverse order and closes the store last.
  */
 export class LightClient {
   readonly engine: SyncEngine
   readonly l1: L1Source
-  readonly gossipStats = new StatsRecorder('gossip', 'gossip')
-  private p2p: Libp2p | null = null
-  private readonly abort = new AbortController()
-  private readonly listeners = new Set<(s: ClientSnapshot) => void>()
-  private pushTimer: ReturnType<typeof setTimeout> | null = null
-  private readonly startedAt = Date.now()
-  private readonly log: Logger
-  private l1Loop: Promise<void> | null = null
-  /** The libp2p node being created (start() returns before it is up): stop() waits for it, then stops it. */
-  private p2pStarting: Promise<void> | null = null
+  readonly gossipStats: StatsRecorder
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and the snapshot source; null when not configured. */
   readonly l2rpc: L2RpcSource | null
   readonly snapshots: SnapshotSource | null
   readonly backupQueue: BackupSyncQueue | null
-  private backupLoop: Promise<void> | null = null
   /** Req/resp peers (status, headers by range, bodies by hash) and the syncer that fills gaps from them. */
   readonly reqresp: ReqRespSource
   readonly syncer: Syncer
@@ -84,62 +131,70 @@ export class LightClient {
   readonly fileStore: FileStoreSource | null
   readonly beacon: BeaconSource | null
   readonly reexec: ReexecSource
+  /** Read-only queries and Verify now over this client's store and sources. */
+  readonly explorer: Explorer
+  /** The page's node as the req/resp source sees it (src/p2p/bridge.ts; pageP2P). */
+  readonly remote = new RemoteNode()
+  /** What the snapshot start imported (null: not used, or rejected). */
+  snapshotImport: SnapshotStart | null = null
+
+  private readonly o: Resolved
+  private readonly log: Logger
+  private readonly topics: Topics
+  private readonly domain: SigningDomain
+  private readonly gossip: ReadonlyMap<string, GossipHandler>
+  private readonly server: ChainServer
+  private readonly abort = new AbortController()
+  private readonly components = new Components()
+  private readonly listeners = new Set<(s: ClientSnapshot) => void>()
+  private pushTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly startedAt = Date.now()
+  private readonly l1Loop: Loop
+  private p2p: Libp2p | null = null
+  /** The start in progress: stop() waits for it, so nothing starts after the stop. */
+  private starting: Promise<void> | null = null
+  private pagePeers: PeerSummary[] = []
 
   private constructor(
     readonly config: ClientConfig,
     readonly store: DexieChainStore,
-    private readonly opts: LightClientOptions,
+    opts: LightClientOptions,
   ) {
+    this.o = resolveOptions(config, opts)
     this.log = opts.logger ?? createLogger('vigil')
     // stop() aborts L1 requests in flight: a long first catch-up must not hold stop (or the process) open
-    this.l1 = new L1Source(config.l1.rollup, config.l1.rpcUrls, { signal: this.abort.signal })
-    const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
-    this.engine = new SyncEngine({
-      store,
-      l1: this.l1,
-      gossipStats: this.gossipStats,
-      l1Stats: this.l1.stats,
-      domain,
-      l2ChainId: config.l2ChainId,
-      deployBlock: config.l1.deployBlock,
-      mode: config.mode,
-      logger: this.log.child('sync'),
+    const parts = composeClient(config, store, { logger: this.log, signal: this.abort.signal, explorerBodyTimeoutMs: this.o.explorerBodyTimeoutMs, reqresp: this.o.reqresp }, () => this.schedulePush())
+    this.engine = parts.engine
+    this.l1 = parts.l1
+    this.gossipStats = parts.gossipStats
+    this.l2rpc = parts.l2rpc
+    this.snapshots = parts.snapshots
+    this.backupQueue = parts.backupQueue
+    this.reqresp = parts.reqresp
+    this.syncer = parts.syncer
+    this.bodies = parts.bodies
+    this.fileStore = parts.fileStore
+    this.beacon = parts.beacon
+    this.reexec = parts.reexec
+    this.explorer = parts.explorer
+    this.topics = parts.topics
+    this.domain = parts.domain
+    this.gossip = parts.gossip
+    this.server = parts.chainServer
+    this.l1Loop = new Loop({
+      name: 'l1',
+      step: async (signal) => {
+        await this.engine.pollL1({ signal })
+        return this.o.l1PollMs
+      },
+      backoff: { baseMs: 2 * this.o.l1PollMs, maxMs: this.o.l1BackoffMaxMs },
+      onError: (e) => {
+        const rec = toErrorRecord(e)
+        this.log(`L1 poll failed (${rec.code}): ${rec.message}`)
+      },
     })
-    this.engine.onChange(() => this.schedulePush())
-    this.l2rpc = config.l2RpcUrl ? new L2RpcSource(config.l2RpcUrl) : null
-    const snapshotUrl = snapshotIndexUrl(config)
-    this.snapshots = snapshotUrl ? new SnapshotSource(snapshotUrl) : null
-    this.backupQueue = this.l2rpc ? new BackupSyncQueue({ fetcher: this.l2rpc, sink: this.engine, source: this.l2rpc.stats.name, logger: this.log.child('backup') }) : null
-    for (const src of [this.l2rpc, this.snapshots]) {
-      if (!src) continue
-      this.engine.registerSource(src.stats)
-      src.stats.onChange = () => this.schedulePush()
-    }
-    this.l1.stats.onChange = () => this.schedulePush()
-    this.gossipStats.onChange = () => this.schedulePush()
-    this.reqresp = new ReqRespSource({ l2ChainId: config.l2ChainId, logger: this.log.child('reqresp'), ...(opts.reqresp?.statusIntervalMs ? { statusIntervalMs: opts.reqresp.statusIntervalMs } : {}) })
-    this.engine.registerSource(this.reqresp.stats)
-    this.reqresp.stats.onChange = () => this.schedulePush()
-    this.syncer = new Syncer({
-      engine: this.engine,
-      exchange: this.reqresp,
-      logger: this.log.child('syncer'),
-      onProgress: () => this.schedulePush(),
-      ...(opts.reqresp?.pendingTimeoutMs ? { pendingTimeoutMs: opts.reqresp.pendingTimeoutMs } : {}),
-      // weak-subjectivity start (docs/sync.md § Trusted hash): the syncer's base, nothing fetched below it
-      ...(config.trustedHeader ? { trusted: config.trustedHeader } : {}),
-      ...(opts.reqresp?.trustedTimeoutMs ? { trustedTimeoutMs: opts.reqresp.trustedTimeoutMs } : {}),
-    })
-    const bodies = createBodyWiring({ config, engine: this.engine, store, logger: this.log.child('bodies'), reqresp: () => this.reqresp, reqrespStats: this.reqresp.stats })
-    this.bodies = bodies.pipeline
-    this.fileStore = bodies.fileStore
-    this.beacon = bodies.beacon
-    this.reexec = bodies.reexec
-    for (const st of bodies.stats) {
-      this.engine.registerSource(st)
-      st.onChange = () => this.schedulePush()
-    }
-    this.bodies.onChange = () => this.schedulePush()
+    // opened before everything else runs: closed after everything else stopped
+    this.components.adopt('store', () => this.store.close())
   }
 
   /** Opens the store and restores the stored tips; nothing is fetched yet. */
@@ -150,35 +205,90 @@ export class LightClient {
     return client
   }
 
-  /** Starts syncing: L1 polling and (unless disabled) libp2p gossip. Returns at once. */
-  async start(): Promise<void> {
+  /** Starts syncing: bodies, L1 polling (after the snapshot start, if asked), backup sync and (unless disabled) p2p gossip. Returns at once. */
+  start(): Promise<void> {
+    return (this.starting ??= this.startComponents())
+  }
+
+  private async startComponents(): Promise<void> {
     await initCrypto()
-    this.bodies.start()
-    this.l1Loop = (this.opts.fromSnapshot ? this.startFromSnapshot() : Promise.resolve()).then(() => this.runL1Loop())
-    if (this.l2rpc && this.backupQueue) {
-      const engine = this.engine
-      this.backupLoop = runBackupSync({
-        fetcher: this.l2rpc,
-        queue: this.backupQueue,
-        missing: (from, to, max) => engine.canonicalGaps(from, to, max),
-        settledHeight: () => engine.getTips().mined?.height ?? 0,
-        ready: () => engine.getL1().head !== null,
-        pollMs: Math.min(1000, this.config.l1PollMs ?? 1000),
-        signal: this.abort.signal,
-        logger: this.log.child('backup'),
-      }).catch((e) => this.log.error('backup sync stopped', e))
+    const c = this.components
+    const run = async (name: string, component: Startable) => {
+      if (!this.abort.signal.aborted) await c.start(name, component)
     }
-    if (this.opts.pageP2P) {
+    await run('bodies', this.bodies)
+    await run('l1', this.l1Component())
+    const backup = this.backupComponent()
+    if (backup) await run('backup', backup)
+    if (this.o.p2p === 'page') {
+      if (this.abort.signal.aborted) return
       this.reqresp.attach(this.remote as unknown as Libp2p)
-      this.syncer.start()
-    } else if (!this.opts.noP2P) this.p2pStarting = this.startP2P().catch((e) => {
-        if (!this.abort.signal.aborted) this.log.error('p2p failed to start', e)
-      })
+      c.adopt('reqresp', () => this.reqresp.detach())
+      await run('syncer', this.syncer)
+    } else if (this.o.p2p === 'libp2p') await run('p2p', this.p2pComponent())
+  }
+
+  /** The L1 follower: the snapshot start first (when asked), then the L1 loop. */
+  private l1Component() {
+    let first: Promise<void> = Promise.resolve()
+    return {
+      start: () => {
+        first = (this.o.fromSnapshot ? this.startFromSnapshot() : Promise.resolve()).then(() => {
+          if (!this.abort.signal.aborted) this.l1Loop.start()
+        })
+      },
+      stop: async () => {
+        await first
+        await this.l1Loop.stop()
+      },
+    }
+  }
+
+  /** Backup sync from the trusted L2 RPC (docs/backup-sync.md); null when not configured. */
+  private backupComponent() {
+    const { l2rpc, backupQueue: queue, engine } = this
+    if (!l2rpc || !queue) return null
+    let done: Promise<void> = Promise.resolve()
+    return {
+      start: () => {
+        done = runBackupSync({
+          fetcher: l2rpc,
+          queue,
+          missing: (from, to, max) => engine.canonicalGaps(from, to, max),
+          settledHeight: () => engine.getTips().mined?.height ?? 0,
+          ready: () => engine.getL1().head !== null,
+          pollMs: this.o.backupPollMs,
+          signal: this.abort.signal,
+          logger: this.log.child('backup'),
+        }).catch((e) => this.log.error('backup sync stopped', e))
+      },
+      // ends on the client's abort signal (stop() aborts first)
+      stop: () => done,
+    }
+  }
+
+  /** The libp2p node (created in the background: start() returns before it is up), the req/resp source on it and the syncer. */
+  private p2pComponent() {
+    let starting: Promise<void> = Promise.resolve()
+    return {
+      start: () => {
+        starting = this.startP2P().catch((e) => {
+          if (!this.abort.signal.aborted) this.log.error('p2p failed to start', e)
+        })
+      },
+      stop: async () => {
+        await this.syncer.stop()
+        this.reqresp.detach()
+        await starting
+        await this.p2p?.stop()
+        this.p2p = null
+      },
+    }
   }
 
   private async startP2P(): Promise<void> {
     const node = await createP2PNode({
-      role: this.opts.p2pRole ?? 'client-node',
+      role: this.o.p2pRole,
       bootstrap: this.config.bootstrap,
       logger: this.log.child('p2p'),
       // connection gating (docs/reorgs.md § Peer control): every dial and inbound connection
@@ -192,42 +302,13 @@ export class LightClient {
       return
     }
     this.p2p = node
-    const t = topics(this.config.l2ChainId)
-    const route = (fn: (d: Uint8Array) => Promise<'accept' | 'ignore' | 'reject'>) => async (data: Uint8Array) => {
-      this.gossipStats.success(data.length, null)
-      return fn(data)
-    }
-    subscribeTopic(node, t.blockProposal, route((d) => this.engine.onBlockProposal(d)))
-    subscribeTopic(node, t.checkpointProposal, route((d) => this.engine.onCheckpointProposal(d)))
-    subscribeTopic(node, t.checkpointAttestation, route((d) => this.engine.onAttestation(d)))
+    for (const [topic, handler] of this.gossip) subscribeTopic(node, topic, handler)
     this.reqresp.attach(node)
     this.syncer.start()
     // transactions for re-execution: full mode only (light clients skip the tx topic's traffic)
-    if (this.config.mode === 'full') this.reexec.attach(node, t)
+    if (this.config.mode === 'full') this.reexec.attach(node, this.topics)
     node.addEventListener('peer:connect', () => this.schedulePush())
     node.addEventListener('peer:disconnect', () => this.schedulePush())
-  }
-
-  private async runL1Loop(): Promise<void> {
-    const signal = this.abort.signal
-    const every = this.config.l1PollMs ?? 1000
-    let failures = 0
-    while (!signal.aborted) {
-      try {
-        await this.engine.pollL1({ signal })
-        failures = 0
-      } catch (e) {
-        if (signal.aborted) return // stopping: a catch-up cut short is not a failure
-        failures++
-        const rec = toErrorRecord(e)
-        this.log(`L1 poll failed (${rec.code}): ${rec.message}`)
-      }
-      try {
-        await delay(failures === 0 ? every : Math.min(every * 2 ** failures, 15_000), signal)
-      } catch {
-        return
-      }
-    }
   }
 
   /**
@@ -243,10 +324,10 @@ export class LightClient {
     }
     if (this.engine.getTips().mined) return this.log('store already holds a mined chain: snapshot not needed')
     try {
-      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(120_000)])
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.snapshotTimeoutMs)])
       const t0 = performance.now()
       const fetched = await src.latest({ signal })
-      const seg = await verifySnapshot(fetched.snapshot, this.l1, { domain: { l1ChainId: this.config.l1.chainId, rollup: this.config.l1.rollup.toLowerCase() as Address }, l2ChainId: this.config.l2ChainId, entry: fetched.entry, signal, ...(this.opts.snapshotMaxAgeMs ? { maxAgeMs: this.opts.snapshotMaxAgeMs } : {}) })
+      const seg = await verifySnapshot(fetched.snapshot, this.l1, { domain: this.domain, l2ChainId: this.config.l2ChainId, entry: fetched.entry, signal, ...(this.o.snapshotMaxAgeMs ? { maxAgeMs: this.o.snapshotMaxAgeMs } : {}) })
       // verified: counted and announced before the import commits, so whoever sees the new tips sees why
       src.stats.verdict(true)
       const last = seg.checkpoints.at(-1)!.checkpoint.headers.at(-1)!
@@ -269,14 +350,7 @@ export class LightClient {
     }
   }
 
-  /** What the snapshot start imported (null: not used, or rejected). */
-  snapshotImport: SnapshotStart | null = null
-
   // ---------------------------------------------------------------- the page's node (pageP2P)
-
-  /** The page's node as the req/resp source sees it (src/p2p/bridge.ts). */
-  readonly remote = new RemoteNode()
-  private pagePeers: PeerSummary[] = []
 
   /** Connects the page's network (req/resp requests go through it). */
   attachPageNet(net: PageNet | null): void {
@@ -291,37 +365,27 @@ export class LightClient {
 
   /** The page's peer list (transport, direction, gossipsub score); req/resp info is added here. */
   setPagePeers(peers: PeerSummary[]): void {
-    this.pagePeers = peers.slice(0, 1024)
+    this.pagePeers = peers.slice(0, LIGHT_CLIENT_DEFAULTS.maxPagePeers)
     this.schedulePush()
   }
 
   /** A gossip message the page's node received: verified here; the verdict drives gossipsub's validation on the page. */
-  deliverGossip(topic: string, data: Uint8Array): Promise<'accept' | 'ignore' | 'reject'> {
-    const t = topics(this.config.l2ChainId)
-    const fn =
-      topic === t.blockProposal
-        ? (d: Uint8Array) => this.engine.onBlockProposal(d)
-        : topic === t.checkpointProposal
-          ? (d: Uint8Array) => this.engine.onCheckpointProposal(d)
-          : topic === t.checkpointAttestation
-            ? (d: Uint8Array) => this.engine.onAttestation(d)
-            : null
-    if (!fn) return Promise.resolve('ignore')
-    this.gossipStats.success(data.length, null)
-    return fn(data)
+  deliverGossip(topic: string, data: Uint8Array): Promise<GossipVerdict> {
+    const handler = this.gossip.get(topic)
+    return handler ? handler(data) : Promise.resolve('ignore')
   }
 
   /** What this client serves to other peers (status, headers by range, bodies by hash). */
   chainServer(): ChainServer {
-    return (this.server ??= lightChainServer(this.engine, this.store))
+    return this.server
   }
-  private server: ChainServer | null = null
 
   peers(): PeerSummary[] {
-    if (!this.p2p && this.opts.pageP2P) return this.pagePeers.map((p) => {
-      const rr = this.reqresp.peerInfo(p.id)
-      return rr ? { ...p, reqresp: rr } : p
-    })
+    if (!this.p2p && this.o.p2p === 'page')
+      return this.pagePeers.map((p) => {
+        const rr = this.reqresp.peerInfo(p.id)
+        return rr ? { ...p, reqresp: rr } : p
+      })
     return this.p2p
       ? peerSummaries(this.p2p).map((p) => {
           const rr = this.reqresp.peerInfo(p.id)
@@ -346,7 +410,7 @@ export class LightClient {
         ...(this.fileStore ? { [this.fileStore.stats.name]: this.fileStore.stats.snapshot() } : {}),
         ...(this.beacon ? { [this.beacon.stats.name]: this.beacon.stats.snapshot() } : {}),
         [this.reexec.stats.name]: this.reexec.stats.snapshot(),
-        ...(this.snapshots && this.opts.fromSnapshot ? { [this.snapshots.stats.name]: this.snapshots.stats.snapshot() } : {}),
+        ...(this.snapshots && this.o.fromSnapshot ? { [this.snapshots.stats.name]: this.snapshots.stats.snapshot() } : {}),
       },
       peers: this.peers(),
       counts: this.engine.getCounts(),
@@ -405,21 +469,16 @@ export class LightClient {
       this.pushTimer = null
       const s = this.snapshot()
       for (const fn of this.listeners) fn(s)
-    }, this.opts.throttleMs ?? 100)
+    }, this.o.throttleMs)
   }
 
+  /** Aborts everything in flight, stops the components in reverse start order, closes the store. */
   async stop(): Promise<void> {
     this.abort.abort()
     if (this.pushTimer) clearTimeout(this.pushTimer)
-    await this.l1Loop
-    await this.backupLoop
-    await this.syncer.stop()
-    await this.bodies.stop()
-    this.reqresp.detach()
-    await this.p2pStarting
-    await this.p2p?.stop()
-    this.p2p = null
-    this.store.close()
+    await this.starting?.catch(() => undefined)
+    const failed = await this.components.stopAll()
+    for (const { name, error } of failed) this.log.error(`${name} failed to stop`, error)
     // events during the stops above (peer:disconnect, stats) may have scheduled a push: no timer outlives stop()
     if (this.pushTimer) clearTimeout(this.pushTimer)
     this.pushTimer = null
