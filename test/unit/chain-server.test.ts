@@ -1,6 +1,6 @@
 /**
  * A browser serves every signed header its store holds, not only the engine's in-memory window
- * (issue 3 item 8, src/client/chain-server.ts): a real Dexie store (fake-indexeddb) holding
+ * (issue 3 item 8, src/client/worker/chain-server.ts): a real Dexie store (fake-indexeddb) holding
  * 600 blocks while the engine's window holds only the top 16.
  */
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'

@@ -1,7 +1,7 @@
 /**
  * The page's views rendered to HTML (react-dom/server) from a hand-written ClientSnapshot, and
  * the formatting helpers. No browser and no DOM types: this file imports only the pure view
- * modules (not src/client/page.ts). Real Chromium: test/e2e/page-shell.test.ts.
+ * modules (not src/client/page/page.ts). Real Chromium: test/e2e/page-shell.test.ts.
  */
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'

@@ -24,7 +24,7 @@ export interface CreateOptions {
   /** Creates the worker; default: the bundled `workers/client.worker.ts` as a module worker. */
   createWorker?: () => Worker
   onProgress?: ConnectOptions['onProgress']
-  /** Run the tab's libp2p node on the page (WebRTC: serve and sync with other browsers), see src/client/page-p2p.ts. */
+  /** Run the tab's libp2p node on the page (WebRTC: serve and sync with other browsers), see src/client/page/page-p2p.ts. */
   pageP2P?: boolean
   /** With an empty store, start from the latest snapshot verified against L1 (committee + the attestations it ends at) instead of genesis. */
   fromSnapshot?: boolean

@@ -38,7 +38,7 @@ export interface ConnectOptions {
   createWorker?: () => Worker
   /**
    * Run the tab's libp2p node on the page (WebRTC to other browsers through the relay; they
-   * sync from this tab and it from them) instead of in the worker. src/client/page-p2p.ts.
+   * sync from this tab and it from them) instead of in the worker. src/client/page/page-p2p.ts.
    */
   pageP2P?: boolean
   /** Options of the page's node (with `pageP2P`), e.g. `{ gossip: false }`. */

@@ -1,7 +1,7 @@
 /**
  * The library's client object (`VigilClient`) over any WorkerApi transport: the Web Worker
- * behind comlink in a browser (src/client/api.ts), or the same API in-process under Node
- * (src/client/api-node.ts). Typed subscriptions return their unsubscribe function; every
+ * behind comlink in a browser (src/client/page/api.ts), or the same API in-process under Node
+ * (src/client/node/api-node.ts). Typed subscriptions return their unsubscribe function; every
  * rejection is a `VigilError` with a stable code, rebuilt from the plain ErrorRecord that
  * crossed the boundary.
  */
