@@ -2,6 +2,7 @@
  * The lint's layering check (scripts/layers.js) itself: a small tree with each kind of upward
  * import is reported, file by file; the real src/ passes.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -90,6 +91,15 @@ describe('layering check (scripts/layers.js)', () => {
     has('client/stray.ts', /in no known layer/)
     has('sources/file.ts', /Node module "node:fs\/promises"/)
     expect(problems).toHaveLength(7)
+  })
+
+  it('npm run lint exits non-zero on an upward import and names it', () => {
+    const lint = resolve(import.meta.dirname, '../../scripts/lint.js')
+    const ok = spawnSync(process.execPath, [lint, '--layers-only', '--src', tree('cli-ok', base)], { encoding: 'utf8' })
+    expect(ok.status, ok.stderr).toBe(0)
+    const bad = spawnSync(process.execPath, [lint, '--layers-only', '--src', tree('cli-bad', { ...base, 'sync/syncer.ts': "import type { L1Source } from '../sources/l1'\nexport type S = L1Source\n" })], { encoding: 'utf8' })
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toContain('src/sync/syncer.ts: layer "sync" may not import src/sources/l1.ts')
   })
 
   it('the real src/ keeps the rules', () => {
