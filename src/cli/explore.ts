@@ -14,12 +14,11 @@
 import { VigilError } from '../core/errors'
 import { LIVE_STATUSES, type Tips } from '../core/types'
 import { createLogger } from '../core/logger'
-import type { ClientConfig } from '../client/config'
-import { openNodeClient } from '../client/node'
-import type { LightClient } from '../client/light-client'
-import { explorerFor } from '../client/explorer-api'
-import { parseBlockQuery } from '../client/explorer'
-import type { CheckResult, VerifyReport } from '../client/types'
+import type { ClientConfig } from '../client/shared/config'
+import { openNodeClient } from '../client/node/node'
+import type { LightClient } from '../client/worker/light-client'
+import { parseBlockQuery } from '../client/worker/explorer'
+import type { CheckResult, VerifyReport } from '../client/shared/types'
 import { flagBool, flagInt, type ParsedArgs } from '../node/args'
 
 export const EXPLORE_USAGE = `  vigil verify <height|hash> --config FILE [--timeout SECONDS] [--no-p2p] [--json] [--verbose]
@@ -52,7 +51,7 @@ async function openClient(config: ClientConfig, args: ParsedArgs, io: Io): Promi
 
 /** Waits until `client` holds the block and its L1 scan reached the L1 head seen when it started. */
 async function waitForBlock(client: LightClient, q: string, timeoutMs: number, io: Io, quiet: boolean): Promise<boolean> {
-  const explorer = explorerFor(client)
+  const explorer = client.explorer
   const deadline = Date.now() + timeoutMs
   let target: number | null = null
   let lastNote = ''
@@ -116,7 +115,7 @@ export async function verifyCommand(args: ParsedArgs, config: ClientConfig, io: 
       else io.stderr.write(`vigil: ${err.code}: ${err.message}\n`)
       return 1
     }
-    const explorer = explorerFor(client)
+    const explorer = client.explorer
     const report = await explorer.verifyBlock(q)
     const row = await explorer.resolve(q)
     const code = verifyExitCode(report)

@@ -6,7 +6,7 @@ export class StatsRecorder {
   private s: SourceStats
   private latencySum = 0
   private latencyCount = 0
-  onChange: (() => void) | null = null
+  private readonly listeners = new Set<() => void>()
 
   constructor(name: string, kind: SourceKind) {
     this.s = {
@@ -23,6 +23,16 @@ export class StatsRecorder {
     }
   }
 
+  /** Calls `fn` after every recorded request or verdict; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => void this.listeners.delete(fn)
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn()
+  }
+
   get name(): string {
     return this.s.name
   }
@@ -33,7 +43,7 @@ export class StatsRecorder {
     this.s.bytes += bytes
     this.s.lastAt = Date.now()
     if (latencyMs !== null) this.latency(latencyMs)
-    this.onChange?.()
+    this.changed()
   }
 
   /** A failed request (transport error, timeout, bad response). */
@@ -43,7 +53,7 @@ export class StatsRecorder {
     this.s.lastError = toErrorRecord(error)
     this.s.lastAt = Date.now()
     if (latencyMs !== null) this.latency(latencyMs)
-    this.onChange?.()
+    this.changed()
   }
 
   /** An item this source delivered passed (accepted) or failed (rejected) verification. */
@@ -53,7 +63,7 @@ export class StatsRecorder {
       this.s.rejected++
       if (error !== undefined) this.s.lastError = toErrorRecord(error)
     }
-    this.onChange?.()
+    this.changed()
   }
 
   /** Times an async request, recording success (with the byte count `sizeOf` reports) or failure. */

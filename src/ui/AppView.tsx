@@ -1,6 +1,6 @@
 /** The page as a pure function of ViewState: loading, error (coded, with a fix) or live. */
 import { Fragment, type ReactNode } from 'react'
-import type { ClientSnapshot } from '../client/types'
+import type { ClientSnapshot } from '../client/shared/types'
 import type { ErrorRecord } from '../core/errors'
 import { Failures } from './Failures'
 import { Brand, ChainHeader } from './Header'
@@ -19,8 +19,8 @@ import { BlocksPage } from './pages/BlocksPage'
 import { SearchPage } from './pages/SearchPage'
 import { EvidencePage } from './pages/EvidencePage'
 import { SettingsPage } from './pages/SettingsPage'
-import type { VigilClient } from '../client/remote'
-import { VigilProvider } from '../client/react'
+import type { VigilClient } from '../client/page/remote'
+import { VigilProvider } from '../client/page/react'
 
 /** Text with `backticked` spans rendered as <code> (hints name commands). */
 export function withCode(text: string): ReactNode {

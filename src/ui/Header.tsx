@@ -1,5 +1,5 @@
 /** The top bar: which chain this is, where L1 stands, and how fresh the data is. */
-import type { ClientSnapshot } from '../client/types'
+import type { ClientSnapshot } from '../client/shared/types'
 import { formatCount } from './format'
 import { Age, Hash } from './parts'
 

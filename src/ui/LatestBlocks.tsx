@@ -1,5 +1,5 @@
 /** The newest blocks: status, and which verification checks passed for each. */
-import type { BlockChecks, BlockSummary } from '../client/types'
+import type { BlockChecks, BlockSummary } from '../client/shared/types'
 import type { BlockStatus } from '../core/types'
 import { formatCount } from './format'
 import { Age, Empty, Hash, Section, StatusPill, TableScroll } from './parts'

@@ -1,5 +1,5 @@
 /** libp2p peers the worker is connected to: transport, what they announced (req/resp status), scores. */
-import type { PeerSummary } from '../client/types'
+import type { PeerSummary } from '../client/shared/types'
 import { formatCount } from './format'
 import { Empty, Hash, Section, TableScroll } from './parts'
 

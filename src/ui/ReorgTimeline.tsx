@@ -4,7 +4,7 @@
  * lane; for a checkpoint mismatch, the mined one). Each block links to its page. An L1
  * reorg has no new blocks: its lane says the blocks fell back to attested.
  */
-import type { ReorgRecord } from '../client/types'
+import type { ReorgRecord } from '../client/shared/types'
 import { shortHash } from './format'
 import { href } from './router'
 

@@ -1,5 +1,5 @@
 /** Reorgs as they were detected: how deep, from where, what replaced what, and why. */
-import type { ReorgRecord } from '../client/types'
+import type { ReorgRecord } from '../client/shared/types'
 import { formatCount } from './format'
 import { Age, Empty, Hash, Section } from './parts'
 import { ReorgTimeline } from './ReorgTimeline'

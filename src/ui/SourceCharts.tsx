@@ -5,7 +5,7 @@
  * counters only grow; each point is the difference to the previous sample).
  */
 import { useRef } from 'react'
-import type { SourceStats } from '../client/types'
+import type { SourceStats } from '../client/shared/types'
 import { formatBytes, formatCount, formatMs } from './format'
 import { Section } from './parts'
 import { useNow } from './useNow'

@@ -1,5 +1,5 @@
 /** Where every byte came from: per-source fetch stats, including what verification rejected. */
-import type { SourceStats } from '../client/types'
+import type { SourceStats } from '../client/shared/types'
 import { formatBytes, formatCount, formatLatency } from './format'
 import { Age, Empty, Section, TableScroll } from './parts'
 

@@ -4,7 +4,7 @@
  * rate seen over the last ~30 s (useRate), so it settles after a few seconds.
  */
 import { useRef } from 'react'
-import type { ClientSnapshot } from '../client/types'
+import type { ClientSnapshot } from '../client/shared/types'
 import { formatCount } from './format'
 import { Section } from './parts'
 import { useNow } from './useNow'

@@ -4,7 +4,7 @@
  * Chain-specific ones (RPC URLs, peers, source URLs) are kept per chain (L2 id + rollup):
  * a devnet restart deploys a new rollup, and stale endpoints must not follow it.
  */
-import type { ClientConfig } from '../client/config'
+import type { ClientConfig } from '../client/shared/config'
 import { readStored, writeStored, type ThemeChoice } from './platform'
 
 export const SETTINGS_KEY = 'vigil.settings.v1'

@@ -1,7 +1,7 @@
 /** What the page can be showing. Plain data: the view renders it, useVigil produces it. */
-import type { ClientSnapshot } from '../client/types'
+import type { ClientSnapshot } from '../client/shared/types'
 import type { ErrorRecord } from '../core/errors'
-import type { VigilClient } from '../client/remote'
+import type { VigilClient } from '../client/page/remote'
 
 export type ViewState =
   /** Fetching the chain config, or starting the worker (store open, tips restored). */

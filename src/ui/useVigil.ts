@@ -5,9 +5,9 @@
  * (after saving settings); unmounting terminates the worker.
  */
 import { useCallback, useEffect, useState } from 'react'
-import { createLightClient } from '../client/api'
-import { failureRecord, resolveConfigUrl } from '../client/page'
-import type { VigilClient } from '../client/remote'
+import { createLightClient } from '../client/page/api'
+import { failureRecord, resolveConfigUrl } from '../client/page/page'
+import type { VigilClient } from '../client/page/remote'
 import { applySettings, loadSettings } from './settings'
 import type { ViewState } from './state'
 

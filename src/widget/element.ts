@@ -12,9 +12,9 @@
  *
  * Events: `vigil-verified` (detail: the VerifyReport) and `vigil-error` (detail: ErrorRecord).
  */
-import { createLightClient } from '../client/api'
-import type { VigilClient } from '../client/remote'
-import type { VerifyReport } from '../client/types'
+import { createLightClient } from '../client/page/api'
+import type { VigilClient } from '../client/page/remote'
+import type { VerifyReport } from '../client/shared/types'
 import type { ErrorRecord } from '../core/errors'
 import { LIVE_STATUSES, type LiveStatus, type Tips } from '../core/types'
 import { WIDGET_CSS } from './styles'

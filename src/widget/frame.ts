@@ -4,7 +4,7 @@
  * Vigil's origin and tells its parent its height (postMessage, no data beyond that).
  * `?config=` must be same-origin here: this page vouches for what it shows under its origin.
  */
-import { resolveConfigUrl } from '../client/page'
+import { resolveConfigUrl } from '../client/page/page'
 import { defineWidget, WIDGET_TAG } from './element'
 
 defineWidget()

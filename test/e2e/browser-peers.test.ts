@@ -12,8 +12,8 @@ import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable, repoRoot, startVite, type ViteHandle } from '../helpers/browser'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
-import type { ClientConfig } from '../../src/client/config'
-import type { ClientSnapshot, PeerSummary } from '../../src/client/types'
+import type { ClientConfig } from '../../src/client/shared/config'
+import type { ClientSnapshot, PeerSummary } from '../../src/client/shared/types'
 import type { ChainStatus } from '../../src/p2p/protocols/common'
 
 // the fixture's window.vigilPeer (test/e2e/fixtures/browser-peers.ts), seen from Node

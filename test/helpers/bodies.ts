@@ -1,6 +1,6 @@
 /** Shared waits for the body-path integration tests (test/integration/bodies*.test.ts). */
 import { spawn } from 'node:child_process'
-import type { ClientSnapshot } from '../../src/client/types'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 import type { DevnetProcess } from './devnet'
 import { repoRoot } from './devnet'
 import { pollUntil } from './wait'

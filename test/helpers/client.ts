@@ -1,6 +1,6 @@
 /** Waiting on a Node LightClient's snapshots (events, not sleeps), through the one wait of test/helpers/wait.ts. */
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
+import type { LightClient } from '../../src/client/worker/light-client'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 import { waitFor } from './wait'
 
 /** The last snapshot's tips, sync progress, sources, bodies and failures (what a failing test needs). */

@@ -5,8 +5,8 @@
  * corrupt store and verifies the L1 blob by KZG.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { devnetHeight, runVigil } from '../helpers/bodies'
 import { waitForSnapshot } from '../helpers/client'

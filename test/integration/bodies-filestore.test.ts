@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Hex } from '../../src/core/types'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import { FileStoreSource } from '../../src/sources/filestore'
 import { HEADER_CHUNK_SIZE } from '../../src/protocol/filestore'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'

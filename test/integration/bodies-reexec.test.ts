@@ -7,8 +7,8 @@
  *   req/resp (the devnet's full nodes), the last resort.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import type { FetchedBody } from '../../src/sync/bodies'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { bodiesUpTo, devnetHeight } from '../helpers/bodies'

@@ -9,8 +9,8 @@ import { execFile } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startDevnetProcess, repoRoot, type DevnetProcess } from '../helpers/devnet'
-import { createLightClient, type VigilClient } from '../../src/client/api-node'
-import type { VerifyReport } from '../../src/client/types'
+import { createLightClient, type VigilClient } from '../../src/client/node/api-node'
+import type { VerifyReport } from '../../src/client/shared/types'
 
 interface Run {
   code: number

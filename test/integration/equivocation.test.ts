@@ -8,9 +8,9 @@
  * penalising the peers that relayed the equivocations (verdict ignore, not reject).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
-import type { EvidenceRecord } from '../../src/client/types'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
+import type { EvidenceRecord } from '../../src/client/shared/types'
 import type { Address, Hex } from '../../src/core/types'
 import { hexToBytes } from '../../src/protocol/bytes'
 import { decodeHeader, headerHash } from '../../src/protocol/header'

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import { FAULTS } from '../../src/devnet/faults'
 import type { Hex } from '../../src/core/types'
 import { repoRoot, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'

@@ -6,8 +6,8 @@
  * status, mine them at the new L1 block, and keep following the chain after them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import type { Hex } from '../../src/core/types'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { adminGet, adminSet, cachedAdmin, until } from './faults-admin'

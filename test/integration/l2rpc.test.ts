@@ -5,8 +5,8 @@
  * `--fault corrupt-l2rpc` the RPC's bad bodies are rejected and counted, never stored.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { waitForSnapshot } from '../helpers/client'
 

@@ -10,9 +10,9 @@
  *   honest node keeps a non-negative score.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import { parseClientConfig } from '../../src/client/config'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import { parseClientConfig } from '../../src/client/shared/config'
+import type { LightClient } from '../../src/client/worker/light-client'
 import { isVigilError } from '../../src/core/errors'
 import type { Address, Hex } from '../../src/core/types'
 import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../../src/p2p/node'

@@ -8,8 +8,8 @@
  * bodies through the historical path (full mode: not from gossip).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import type { FaultAction } from '../../src/devnet/faults'
 import type { Hex } from '../../src/core/types'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'

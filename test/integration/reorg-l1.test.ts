@@ -6,9 +6,9 @@
  * never call anything finalized that L1's `finalized` block does not cover.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
-import type { ClientSnapshot } from '../../src/client/types'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 import type { Hex } from '../../src/core/types'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { cachedAdmin, l1Client, rollupTip, until } from './faults-admin'

@@ -5,8 +5,8 @@
  * the pruned node for bodies it dropped, and links the rest once L1 delivers the mined chain.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import type { Hex } from '../../src/core/types'
 import { fullNodes, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { pollUntil } from '../helpers/wait'

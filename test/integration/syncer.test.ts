@@ -9,8 +9,8 @@
  * block before the client joined must come through req/resp — the test fails if that path breaks.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { openNodeClient } from '../../src/client/node'
-import type { LightClient } from '../../src/client/light-client'
+import { openNodeClient } from '../../src/client/node/node'
+import type { LightClient } from '../../src/client/worker/light-client'
 import type { Hex } from '../../src/core/types'
 import { fullNodes, gatewayJson, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { pollUntil } from '../helpers/wait'

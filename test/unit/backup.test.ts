@@ -18,7 +18,7 @@ import { L2RpcSource } from '../../src/sources/l2rpc'
 import { BackupSyncQueue, runBackupSync, type BackupEvent, type BackupSink } from '../../src/sync/backup'
 import { verifyBody, verifyProposerSignature } from '../../src/verify/rules'
 import { initCrypto } from '../../src/verify/secp256k1'
-import { parseClientConfig } from '../../src/client/config'
+import { parseClientConfig } from '../../src/client/shared/config'
 import { snapshotIndexUrl } from '../../src/sources/snapshot'
 
 const DOMAIN = { l1ChainId: 31337, rollup: '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Hex }

@@ -1,15 +1,15 @@
 /**
  * A browser serves every signed header its store holds, not only the engine's in-memory window
- * (issue 3 item 8, src/client/chain-server.ts): a real Dexie store (fake-indexeddb) holding
+ * (issue 3 item 8, src/client/worker/chain-server.ts): a real Dexie store (fake-indexeddb) holding
  * 600 blocks while the engine's window holds only the top 16.
  */
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { lightChainServer, type ServedEngine } from '../../src/client/chain-server'
+import { lightChainServer, type ServedEngine } from '../../src/client/worker/chain-server'
 import { DexieChainStore } from '../../src/store/chain-store'
 import type { BlockRow } from '../../src/store/db'
 import type { Hex } from '../../src/core/types'
-import type { BlockSummary } from '../../src/client/types'
+import type { BlockSummary } from '../../src/client/shared/types'
 import { encodeHeader, headerHash, type BlockHeader } from '../../src/protocol/header'
 import { ZERO_HASH } from '../../src/protocol/bytes'
 

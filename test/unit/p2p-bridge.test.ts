@@ -42,7 +42,7 @@ afterAll(async () => {
   await Promise.all([page?.stop(), server?.stop()])
 })
 
-// what src/client/page-p2p.ts does on the page, minus comlink
+// what src/client/page/page-p2p.ts does on the page, minus comlink
 const pageNet = (): PageNet => ({
   async request(peer, protocol, payload, o) {
     calls.push(protocol)

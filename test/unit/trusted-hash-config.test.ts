@@ -7,7 +7,7 @@ import { describe, it, expect, vi, afterEach } from 'vitest'
 import { mkdtemp, writeFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseClientConfig, parseTrustedHash } from '../../src/client/config'
+import { parseClientConfig, parseTrustedHash } from '../../src/client/shared/config'
 import { main } from '../../src/cli/main'
 import { VigilError } from '../../src/core/errors'
 

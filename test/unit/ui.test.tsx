@@ -1,17 +1,17 @@
 /**
  * The page's views rendered to HTML (react-dom/server) from a hand-written ClientSnapshot, and
  * the formatting helpers. No browser and no DOM types: this file imports only the pure view
- * modules (not src/client/page.ts). Real Chromium: test/e2e/page-shell.test.ts.
+ * modules (not src/client/page/page.ts). Real Chromium: test/e2e/page-shell.test.ts.
  */
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
-import type { ClientSnapshot } from '../../src/client/types'
+import type { ClientSnapshot } from '../../src/client/shared/types'
 import { AppView } from '../../src/ui/AppView'
 import { formatAge, formatBytes, formatCount, formatLatency, formatMs, shortHash } from '../../src/ui/format'
 import { NowProvider } from '../../src/ui/useNow'
 import type { ViewState } from '../../src/ui/state'
 import { applySettings, chainKey } from '../../src/ui/settings'
-import { parseClientConfig, type ClientConfig } from '../../src/client/config'
+import { parseClientConfig, type ClientConfig } from '../../src/client/shared/config'
 
 const NOW = 1_700_000_100_000
 const h = (n: number) => `0x${n.toString(16).padStart(2, '0').repeat(32)}` as `0x${string}`

@@ -5,9 +5,9 @@
  * on demand and shows each result.
  */
 import { useEffect, useState, type ReactNode } from 'react'
-import type { VigilClient } from '../../client/remote'
-import { useBlock, useVerifyBlock } from '../../client/react'
-import type { BlockRef, BlockView, CheckResult, CheckpointView, TxEffectView, VerifyReport } from '../../client/types'
+import type { VigilClient } from '../../client/page/remote'
+import { useBlock, useVerifyBlock } from '../../client/page/react'
+import type { BlockRef, BlockView, CheckResult, CheckpointView, TxEffectView, VerifyReport } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatClock, formatCount, formatMs, shortHash } from '../format'
 import { Age, Empty, Hash, Section, StatusPill, TableScroll } from '../parts'

@@ -8,7 +8,7 @@
  * scroll area focusable (arrow keys, Page Up/Down), and a "go to height" form.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react'
-import type { BlockListRow } from '../../client/types'
+import type { BlockListRow } from '../../client/shared/types'
 import { formatCount } from '../format'
 import { Checks } from '../LatestBlocks'
 import { Age, Section, StatusPill } from '../parts'

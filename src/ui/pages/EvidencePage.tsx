@@ -4,8 +4,8 @@
  * invalid blocks, rejected deliveries), newest first, with an export as JSON.
  */
 import { useEffect, useState } from 'react'
-import type { ClientConfig } from '../../client/config'
-import type { EvidenceItem } from '../../client/types'
+import type { ClientConfig } from '../../client/shared/config'
+import type { EvidenceItem } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatClock, formatCount } from '../format'
 import { Age, Empty, Section } from '../parts'

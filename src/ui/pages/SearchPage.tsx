@@ -4,7 +4,7 @@
  * started); several (a height with orphans, a tx in an orphaned and a mined block) are listed.
  */
 import { useEffect, useState } from 'react'
-import type { SearchResult } from '../../client/types'
+import type { SearchResult } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatCount, shortHash } from '../format'
 import { Section } from '../parts'

@@ -4,9 +4,9 @@
  * time the client starts ("Save and restart" restarts it now; a reload applies them too).
  */
 import { useEffect, useState, type FormEvent } from 'react'
-import type { ClientConfig } from '../../client/config'
-import { parseClientConfig } from '../../client/config'
-import type { StorageInfo } from '../../client/types'
+import type { ClientConfig } from '../../client/shared/config'
+import { parseClientConfig } from '../../client/shared/config'
+import type { StorageInfo } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatBytes, formatCount } from '../format'
 import { Section } from '../parts'

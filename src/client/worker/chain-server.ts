@@ -20,14 +20,14 @@
  * - Bounded: one status computation per second at most (cached), ≤ 64 headers / ≤ 16 bodies
  *   per call (the protocol caps), every store read limited in heights and rows.
  */
-import type { Hex } from '../core/types'
-import { ZERO_HASH } from '../protocol/bytes'
-import { decodeHeader } from '../protocol/header'
-import { SIGNED_HEADER_VERSION, type SignedHeader } from '../protocol/signed-header'
-import type { ChainServer, ChainStatus } from '../p2p/protocols/common'
-import type { ChainStore } from '../store/chain-store'
-import type { BlockRow } from '../store/db'
-import type { SyncEngine } from '../sync/engine'
+import type { Hex } from '../../core/types'
+import { ZERO_HASH } from '../../protocol/bytes'
+import { decodeHeader } from '../../protocol/header'
+import { SIGNED_HEADER_VERSION, type SignedHeader } from '../../protocol/signed-header'
+import type { ChainServer, ChainStatus } from '../../p2p/protocols/common'
+import type { ChainStore } from '../../store/chain-store'
+import type { BlockRow } from '../../store/db'
+import type { SyncEngine } from '../../sync/engine'
 
 const STATUS_CACHE_MS = 1_000
 /** How far below the proposed tip `latest` may sit (the newest blocks may not be signed/stored yet). */

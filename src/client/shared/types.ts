@@ -2,11 +2,11 @@
  * What the worker pushes to the page and what the page may ask: plain, structured-clonable
  * data only (comlink / postMessage). The UI imports nothing else from the client.
  */
-import type { ErrorRecord } from '../core/errors'
-import type { Address, BlockStatus, Hex, Tips } from '../core/types'
-import type { SourceStats, BlockSummary, ReorgRecord, PeerSummary, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckResult } from '../core/records'
+import type { ErrorRecord } from '../../core/errors'
+import type { Address, BlockStatus, Hex, Tips } from '../../core/types'
+import type { SourceStats, BlockSummary, ReorgRecord, PeerSummary, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckResult } from '../../core/records'
 
-export type { PeerTransport, SourceKind, SourceStats, BlockChecks, BlockSummary, ReorgRecord, PeerSummary, PeerReqRespInfo, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckName, CheckResult } from '../core/records'
+export type { PeerTransport, SourceKind, SourceStats, BlockChecks, BlockSummary, ReorgRecord, PeerSummary, PeerReqRespInfo, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckName, CheckResult } from '../../core/records'
 
 export interface ClientSnapshot {
   chain: { l2ChainId: number; l1ChainId: number; rollup: Address }

@@ -3,15 +3,15 @@
  * (config.fileStoreUrl), the L1 beacon API (config.beaconUrl), re-execution from gossiped
  * transactions, and req/resp when the client has it. Source order: docs/bodies.md.
  */
-import type { AbortOptions, Hex } from '../core/types'
-import type { Logger } from '../core/logger'
-import type { ChainStore } from '../store/chain-store'
-import { FileStoreSource } from '../sources/filestore'
-import { BeaconSource } from '../sources/beacon'
-import { ReexecSource } from '../sources/reexec'
-import type { StatsRecorder } from '../sources/stats'
-import { BodyPipeline, type BodyEnginePort, type BodyRef, type BodySource, type BodyStep } from '../sync/bodies'
-import type { ClientConfig } from './config'
+import type { AbortOptions, Hex } from '../../core/types'
+import type { Logger } from '../../core/logger'
+import type { ChainStore } from '../../store/chain-store'
+import { FileStoreSource } from '../../sources/filestore'
+import { BeaconSource } from '../../sources/beacon'
+import { ReexecSource } from '../../sources/reexec'
+import type { StatsRecorder } from '../../sources/stats'
+import { BodyPipeline, type BodyEnginePort, type BodyRef, type BodySource, type BodyStep } from '../../sync/bodies'
+import type { ClientConfig } from '../shared/config'
 
 /** What the pipeline needs of the req/resp source (src/sources/reqresp.ts `ReqRespSource`). */
 export interface ReqRespBodies {

@@ -10,26 +10,18 @@
  * ```
  */
 import { readFile } from 'node:fs/promises'
-import { VigilError, toErrorRecord } from '../core/errors'
-import type { ErrorRecord } from '../core/errors'
-import { parseClientConfig, type ClientConfig } from './config'
-import { explorerMethods } from './explorer-api'
-import type { LightClient, LightClientOptions } from './light-client'
+import { VigilError, toErrorRecord } from '../../core/errors'
+import type { ErrorRecord } from '../../core/errors'
+import { parseClientConfig, type ClientConfig } from '../shared/config'
+import { createClientService, type ClientService } from '../worker/service'
+import type { LightClientOptions } from '../worker/light-client'
 import { openNodeClient } from './node'
-import { wrapTransport, toVigilError, type ClientApi, type VigilClient } from './remote'
-import type { ClientSnapshot } from './types'
+import { wrapTransport, toVigilError, type VigilClient } from '../page/remote'
+import type { ClientSnapshot } from '../shared/types'
 
 export interface CreateNodeOptions extends LightClientOptions {
   /** Start without libp2p (L1 only: mined and finalized tips). */
   noP2P?: boolean
-}
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (e) {
-    throw toErrorRecord(e)
-  }
 }
 
 async function loadConfig(config: ClientConfig | string): Promise<ClientConfig> {
@@ -48,56 +40,9 @@ async function loadConfig(config: ClientConfig | string): Promise<ClientConfig> 
   }
 }
 
-/** The WorkerApi over an in-process LightClient: exactly what the Web Worker exposes, minus comlink. */
-export function inProcessApi(options: CreateNodeOptions = {}): ClientApi & { client(): LightClient | null } {
-  let client: LightClient | null = null
-  const subs = new Map<number, () => void>()
-  let nextId = 1
-  const need = (): LightClient => {
-    if (!client) throw new VigilError('CONFIG_INVALID', 'the client has not been started', { severity: 'soft' })
-    return client
-  }
-  return {
-    client: () => client,
-    start: (config) =>
-      guard(async () => {
-        if (client) return client.snapshot()
-        const c = await openNodeClient(parseClientConfig(config), options)
-        client = c
-        const snap = c.snapshot()
-        await c.start()
-        return snap
-      }),
-    snapshot: () => guard(async () => need().snapshot()),
-    subscribe: (cb) =>
-      guard(async () => {
-        const id = nextId++
-        subs.set(id, need().subscribe(cb))
-        return id
-      }),
-    unsubscribe: (id) =>
-      guard(async () => {
-        subs.get(id)?.()
-        subs.delete(id)
-      }),
-    stop: () =>
-      guard(async () => {
-        for (const u of subs.values()) u()
-        subs.clear()
-        await client?.stop()
-        client = null
-      }),
-    ...explorerMethods(need),
-    clearStore: () =>
-      guard(async () => {
-        const c = need()
-        for (const u of subs.values()) u()
-        subs.clear()
-        client = null
-        await c.stop()
-        await c.store.destroy()
-      }),
-  }
+/** The client service over an in-process LightClient: exactly what the Web Worker exposes, minus comlink. */
+export function inProcessApi(options: CreateNodeOptions = {}): ClientService {
+  return createClientService((config) => openNodeClient(config, options))
 }
 
 /**
@@ -150,8 +95,8 @@ export async function createLightClient(config: ClientConfig | string, options: 
   })
 }
 
-export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from './remote'
-export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../core/errors'
-export { parseClientConfig, type ClientConfig } from './config'
-export type * from './types'
-export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../core/types'
+export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from '../page/remote'
+export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
+export { parseClientConfig, type ClientConfig } from '../shared/config'
+export type * from '../shared/types'
+export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../../core/types'

@@ -8,10 +8,10 @@
  */
 import * as Comlink from 'comlink'
 import type { Remote } from 'comlink'
-import { VigilError, toErrorRecord, type ErrorCode, type ErrorRecord } from '../core/errors'
-import type { PagePeerApi, WorkerApi } from './bridge'
-import { parseClientConfig, type ClientConfig } from './config'
-import type { ClientSnapshot } from './types'
+import { VigilError, toErrorRecord, type ErrorCode, type ErrorRecord } from '../../core/errors'
+import type { PagePeerApi, WorkerApi } from '../shared/bridge'
+import { parseClientConfig, type ClientConfig } from '../shared/config'
+import type { ClientSnapshot } from '../shared/types'
 import type { PagePeer, PagePeerOptions } from './page-p2p'
 
 export const DEFAULT_CONFIG_URL = '/devnet.json'
@@ -38,7 +38,7 @@ export interface ConnectOptions {
   createWorker?: () => Worker
   /**
    * Run the tab's libp2p node on the page (WebRTC to other browsers through the relay; they
-   * sync from this tab and it from them) instead of in the worker. src/client/page-p2p.ts.
+   * sync from this tab and it from them) instead of in the worker. src/client/page/page-p2p.ts.
    */
   pageP2P?: boolean
   /** Options of the page's node (with `pageP2P`), e.g. `{ gossip: false }`. */
@@ -164,7 +164,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   if (signal?.aborted) throw new VigilError('ABORTED', 'connecting was cancelled', { severity: 'soft', details: { stage: 'config' } })
 
   onProgress?.('worker')
-  const worker = options.createWorker ? options.createWorker() : new Worker(new URL('../../workers/client.worker.ts', import.meta.url), { type: 'module', name: 'vigil-client' })
+  const worker = options.createWorker ? options.createWorker() : new Worker(new URL('../../../workers/client.worker.ts', import.meta.url), { type: 'module', name: 'vigil-client' })
   const api = Comlink.wrap<WorkerApi & PagePeerApi>(worker)
   const errorListeners = new Set<(e: ErrorRecord) => void>()
   const unsubscribers = new Set<() => void>()

@@ -9,20 +9,20 @@
  * Every check returns pass, fail (with the coded error) or skipped (why, and the soft error
  * when a source could not answer), see docs/explorer.md.
  */
-import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
-import type { AbortOptions, Address, BlockStatus, Hex } from '../core/types'
-import { bytesToHex, hexToBytes } from '../protocol/bytes'
-import { decodeBody, type BlockBody } from '../protocol/body'
-import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, decodeCheckpoint, type Checkpoint } from '../protocol/checkpoint'
-import type { SigningDomain } from '../protocol/domain'
-import { decodeHeader, headerHash, type BlockHeader } from '../protocol/header'
-import { epochOfSlot, slotProposer } from '../protocol/schedule'
-import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../verify/rules'
-import type { BlockRow, CheckpointRow } from '../store/db'
-import type { ChainStore } from '../store/chain-store'
-import type { L1Source, MinedCheckpoint, RollupParams } from '../sources/l1'
-import { summarize } from '../sync/engine'
-import type { ClientConfig } from './config'
+import { VigilError, toErrorRecord, type ErrorRecord } from '../../core/errors'
+import type { AbortOptions, Address, BlockStatus, Hex } from '../../core/types'
+import { bytesToHex, hexToBytes } from '../../protocol/bytes'
+import { decodeBody, type BlockBody } from '../../protocol/body'
+import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, decodeCheckpoint, type Checkpoint } from '../../protocol/checkpoint'
+import type { SigningDomain } from '../../protocol/domain'
+import { decodeHeader, headerHash, type BlockHeader } from '../../protocol/header'
+import { epochOfSlot, slotProposer } from '../../protocol/schedule'
+import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
+import type { BlockRow, CheckpointRow } from '../../store/db'
+import type { ChainStore } from '../../store/chain-store'
+import type { L1Source, MinedCheckpoint, RollupParams } from '../../sources/l1'
+import { summarize } from '../../sync/engine'
+import type { ClientConfig } from '../shared/config'
 import type {
   BlockListPage,
   BlockListQuery,
@@ -40,7 +40,7 @@ import type {
   StorageInfo,
   TxEffectView,
   VerifyReport,
-} from './types'
+} from '../shared/types'
 
 /** A source of blobs by L1 block (the beacon API); the explorer checks them with KZG. */
 export interface BlobFetcher {
@@ -573,7 +573,7 @@ export class Explorer {
     if (blobs.length !== cp.blobVersionedHashes.length)
       throw new VigilError('SOURCE_UNAVAILABLE', `the beacon API served ${blobs.length} of ${cp.blobVersionedHashes.length} blobs`, { severity: 'soft' })
     // KZG (and its trusted setup) is loaded only when someone asks: it is not needed to sync headers
-    const kzg = await import('../verify/kzg')
+    const kzg = await import('../../verify/kzg')
     const bodies = kzg.verifyCheckpointBodies(ctx.checkpoint, blobs)
     const i = ctx.checkpoint.headers.findIndex((x) => headerHash(x) === ctx.row.hash)
     ctx.blobBodies = bodies
@@ -622,7 +622,7 @@ export class Explorer {
     const got = await beacon.fetchBlobs({ l1BlockNumber: cp.l1.blockNumber, versionedHashes: cp.blobVersionedHashes }, opts)
     const blobs = got.filter((b): b is Uint8Array => b !== null)
     if (blobs.length !== cp.blobVersionedHashes.length) return null
-    const kzg = await import('../verify/kzg')
+    const kzg = await import('../../verify/kzg')
     const bodies = kzg.verifyCheckpointBodies(checkpoint, blobs)
     const i = checkpoint.headers.findIndex((h) => headerHash(h) === row.hash)
     return i >= 0 && bodies[i] ? { bytes: bodies[i], source: 'beacon blobs (KZG-verified)' } : null

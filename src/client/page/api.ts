@@ -10,7 +10,7 @@
  * ```
  */
 import { connectClient, type ConnectOptions } from './page'
-import type { ClientConfig } from './config'
+import type { ClientConfig } from '../shared/config'
 import { toVigilError, wrapTransport, type ClientApi, type VigilClient } from './remote'
 
 export interface CreateOptions {
@@ -24,7 +24,7 @@ export interface CreateOptions {
   /** Creates the worker; default: the bundled `workers/client.worker.ts` as a module worker. */
   createWorker?: () => Worker
   onProgress?: ConnectOptions['onProgress']
-  /** Run the tab's libp2p node on the page (WebRTC: serve and sync with other browsers), see src/client/page-p2p.ts. */
+  /** Run the tab's libp2p node on the page (WebRTC: serve and sync with other browsers), see src/client/page/page-p2p.ts. */
   pageP2P?: boolean
   /** With an empty store, start from the latest snapshot verified against L1 (committee + the attestations it ends at) instead of genesis. */
   fromSnapshot?: boolean
@@ -58,7 +58,7 @@ export async function createLightClient(config: ClientConfig | string, options: 
 }
 
 export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport, type ClientApi } from './remote'
-export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../core/errors'
-export type { ClientConfig } from './config'
-export type * from './types'
-export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../core/types'
+export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
+export type { ClientConfig } from '../shared/config'
+export type * from '../shared/types'
+export type { Tips, TipRef, BlockStatus, LiveStatus, Hex, Address } from '../../core/types'

@@ -11,10 +11,10 @@
  * ```
  */
 import { createContext, createElement, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react'
-import type { VigilError } from '../core/errors'
-import type { Tips } from '../core/types'
+import type { VigilError } from '../../core/errors'
+import type { Tips } from '../../core/types'
 import { toVigilError, type VigilClient } from './remote'
-import type { BlockView, ClientSnapshot, PeerSummary, ReorgRecord, SourceStats, VerifyReport } from './types'
+import type { BlockView, ClientSnapshot, PeerSummary, ReorgRecord, SourceStats, VerifyReport } from '../shared/types'
 
 const ClientContext = createContext<VigilClient | null>(null)
 

@@ -4,10 +4,10 @@
  * in comlink's proxy().
  */
 import type { ClientConfig } from './config'
-import type { PageNet, PeerEvent } from '../p2p/bridge'
-import type { ChainStatus } from '../p2p/protocols/common'
-import type { SignedHeader } from '../protocol/signed-header'
-import type { Hex } from '../core/types'
+import type { PageNet, PeerEvent } from '../../p2p/bridge'
+import type { ChainStatus } from '../../p2p/protocols/common'
+import type { SignedHeader } from '../../protocol/signed-header'
+import type { Hex } from '../../core/types'
 import type { PeerSummary } from './types'
 import type { BlockListPage, BlockListQuery, BlockView, ClientSnapshot, EvidenceItem, SearchResult, StorageInfo, TxEffectView, VerifyReport } from './types'
 
@@ -20,7 +20,7 @@ export interface WorkerApi {
   unsubscribe(id: number): Promise<void>
   stop(): Promise<void>
 
-  // explorer (src/client/explorer.ts): read-only queries and on-demand verification
+  // explorer (src/client/worker/explorer.ts): read-only queries and on-demand verification
   /** The block at a height (the canonical one) or with a hash; null when this client does not hold it. */
   getBlock(q: string | number): Promise<BlockView | null>
   /** Runs every check for one block now; rejects NOT_FOUND when the block is not held. */
@@ -40,7 +40,7 @@ export interface WorkerApi {
 
 /**
  * What the worker also exposes for the tab's libp2p node on the page (start with
- * `{ pageP2P: true }`; src/client/page-p2p.ts, docs/decisions/browser-peers.md).
+ * `{ pageP2P: true }`; src/client/page/page-p2p.ts, docs/decisions/browser-peers.md).
  */
 export interface PagePeerApi {
   /** Req/resp requests of the worker's syncer go out through `net` (a comlink proxy). */

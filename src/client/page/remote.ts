@@ -1,14 +1,14 @@
 /**
  * The library's client object (`VigilClient`) over any WorkerApi transport: the Web Worker
- * behind comlink in a browser (src/client/api.ts), or the same API in-process under Node
- * (src/client/api-node.ts). Typed subscriptions return their unsubscribe function; every
+ * behind comlink in a browser (src/client/page/api.ts), or the same API in-process under Node
+ * (src/client/node/api-node.ts). Typed subscriptions return their unsubscribe function; every
  * rejection is a `VigilError` with a stable code, rebuilt from the plain ErrorRecord that
  * crossed the boundary.
  */
-import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
-import type { Tips } from '../core/types'
-import type { WorkerApi } from './bridge'
-import type { ClientConfig } from './config'
+import { VigilError, toErrorRecord, type ErrorRecord } from '../../core/errors'
+import type { Tips } from '../../core/types'
+import type { WorkerApi } from '../shared/bridge'
+import type { ClientConfig } from '../shared/config'
 import type {
   BlockListPage,
   BlockListQuery,
@@ -22,7 +22,7 @@ import type {
   StorageInfo,
   TxEffectView,
   VerifyReport,
-} from './types'
+} from '../shared/types'
 
 export type Unsubscribe = () => void
 

@@ -1,0 +1,169 @@
+/**
+ * The one place the light client is put together: from a config and an opened store, builds
+ * the store-backed SyncEngine, its sources (L1, gossip, req/resp, L2 RPC, snapshots, bodies),
+ * the req/resp syncer, the body pipeline, the backup queue, the explorer (Verify now) and the
+ * chain server, and wires every observer to `onChange`. `LightClient` holds what this returns
+ * and runs it (start/stop order: light-client.ts). Nothing here starts anything.
+ */
+import type { Logger } from '../../core/logger'
+import type { Address } from '../../core/types'
+import type { SigningDomain } from '../../protocol/domain'
+import { topics, type Topics } from '../../protocol/topics'
+import type { ChainServer } from '../../p2p/protocols/common'
+import type { DexieChainStore } from '../../store/chain-store'
+import { BeaconSource } from '../../sources/beacon'
+import type { FileStoreSource } from '../../sources/filestore'
+import { L1Source } from '../../sources/l1'
+import { L2RpcSource } from '../../sources/l2rpc'
+import type { ReexecSource } from '../../sources/reexec'
+import { ReqRespSource } from '../../sources/reqresp'
+import { SnapshotSource, snapshotIndexUrl } from '../../sources/snapshot'
+import { StatsRecorder } from '../../sources/stats'
+import { BackupSyncQueue } from '../../sync/backup'
+import type { BodyPipeline } from '../../sync/bodies'
+import { SyncEngine } from '../../sync/engine'
+import { Syncer } from '../../sync/syncer'
+import type { ClientConfig } from '../shared/config'
+import { createBodyWiring } from './bodies'
+import { lightChainServer } from './chain-server'
+import { Explorer, type BodyFetcher } from './explorer'
+
+/** A gossip message's verdict (drives gossipsub's validation). */
+export type GossipVerdict = 'accept' | 'ignore' | 'reject'
+export type GossipHandler = (data: Uint8Array) => Promise<GossipVerdict>
+
+/** The tuning the composition needs (resolved LightClientOptions, light-client.ts). */
+export interface ComposeOptions {
+  logger: Logger
+  /** Aborts L1 requests in flight when the client stops. */
+  signal: AbortSignal
+  /** How long the explorer waits for a body fetched on demand. */
+  explorerBodyTimeoutMs: number
+  reqresp: { statusIntervalMs?: number; pendingTimeoutMs?: number; trustedTimeoutMs?: number }
+}
+
+/** Everything a LightClient is made of. */
+export interface ClientParts {
+  readonly config: ClientConfig
+  readonly store: DexieChainStore
+  readonly domain: SigningDomain
+  readonly topics: Topics
+  readonly engine: SyncEngine
+  readonly l1: L1Source
+  readonly gossipStats: StatsRecorder
+  /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and its queue; null when not configured. */
+  readonly l2rpc: L2RpcSource | null
+  readonly backupQueue: BackupSyncQueue | null
+  /** The snapshot source (config.snapshotUrl or derived from fileStoreUrl); null when not configured. */
+  readonly snapshots: SnapshotSource | null
+  /** Req/resp peers (status, headers by range, bodies by hash) and the syncer that fills gaps from them. */
+  readonly reqresp: ReqRespSource
+  readonly syncer: Syncer
+  /** Bodies (docs/bodies.md): the pipeline and its sources (file store and beacon null when not configured). */
+  readonly bodies: BodyPipeline
+  readonly fileStore: FileStoreSource | null
+  readonly beacon: BeaconSource | null
+  readonly reexec: ReexecSource
+  /** Gossip topic → handler (counts the message, hands it to the engine): the one table libp2p and the page's node both use. */
+  readonly gossip: ReadonlyMap<string, GossipHandler>
+  /** Read-only queries and Verify now (src/client/worker/explorer.ts). */
+  readonly explorer: Explorer
+  /** What this client serves to other peers (status, headers by range, bodies by hash). */
+  readonly chainServer: ChainServer
+  /** Every source's stats, in the order the snapshot lists them. */
+  readonly stats: StatsRecorder[]
+}
+
+/**
+ * Builds the client's parts over `store` and subscribes `onChange` to every observer (engine,
+ * stats, syncer progress, body pipeline).
+ */
+export function composeClient(config: ClientConfig, store: DexieChainStore, opts: ComposeOptions, onChange: () => void): ClientParts {
+  const log = opts.logger
+  const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
+  const t = topics(config.l2ChainId)
+  const l1 = new L1Source(config.l1.rollup, config.l1.rpcUrls, { signal: opts.signal })
+  const gossipStats = new StatsRecorder('gossip', 'gossip')
+  const engine = new SyncEngine({
+    store,
+    l1,
+    gossipStats,
+    l1Stats: l1.stats,
+    domain,
+    l2ChainId: config.l2ChainId,
+    deployBlock: config.l1.deployBlock,
+    mode: config.mode,
+    logger: log.child('sync'),
+  })
+  engine.onChange(onChange)
+
+  const l2rpc = config.l2RpcUrl ? new L2RpcSource(config.l2RpcUrl) : null
+  const snapshotUrl = snapshotIndexUrl(config)
+  const snapshots = snapshotUrl ? new SnapshotSource(snapshotUrl) : null
+  const backupQueue = l2rpc ? new BackupSyncQueue({ fetcher: l2rpc, sink: engine, source: l2rpc.stats.name, logger: log.child('backup') }) : null
+
+  const reqresp = new ReqRespSource({ l2ChainId: config.l2ChainId, logger: log.child('reqresp'), ...(opts.reqresp.statusIntervalMs ? { statusIntervalMs: opts.reqresp.statusIntervalMs } : {}) })
+  const syncer = new Syncer({
+    engine,
+    exchange: reqresp,
+    logger: log.child('syncer'),
+    ...(opts.reqresp.pendingTimeoutMs ? { pendingTimeoutMs: opts.reqresp.pendingTimeoutMs } : {}),
+    // weak-subjectivity start (docs/sync.md § Trusted hash): the syncer's base, nothing fetched below it
+    ...(config.trustedHeader ? { trusted: config.trustedHeader } : {}),
+    ...(opts.reqresp.trustedTimeoutMs ? { trustedTimeoutMs: opts.reqresp.trustedTimeoutMs } : {}),
+  })
+  syncer.onChange(onChange)
+
+  const wiring = createBodyWiring({ config, engine, store, logger: log.child('bodies'), reqresp: () => reqresp, reqrespStats: reqresp.stats })
+  const bodies = wiring.pipeline
+  bodies.onChange(onChange)
+
+  // the engine counts verdicts for these sources (gossip and L1 are given to it above)
+  for (const st of [l2rpc?.stats, snapshots?.stats, reqresp.stats, ...wiring.stats]) if (st) engine.registerSource(st)
+  const stats = [gossipStats, l1.stats, l2rpc?.stats, reqresp.stats, wiring.fileStore?.stats, wiring.beacon?.stats, wiring.reexec.stats, snapshots?.stats].filter((s): s is StatsRecorder => !!s)
+  for (const st of stats) st.onChange(onChange)
+
+  const counted =
+    (fn: GossipHandler): GossipHandler =>
+    (data) => {
+      gossipStats.success(data.length, null)
+      return fn(data)
+    }
+  const gossip = new Map<string, GossipHandler>([
+    [t.blockProposal, counted((d) => engine.onBlockProposal(d))],
+    [t.checkpointProposal, counted((d) => engine.onCheckpointProposal(d))],
+    [t.checkpointAttestation, counted((d) => engine.onAttestation(d))],
+  ])
+
+  // Verify now: the client's own beacon source when it has one (its stats then count these requests too)
+  const verifyBeacon = wiring.beacon ?? (config.beaconUrl ? new BeaconSource(config.beaconUrl, { name: 'beacon-verify' }) : null)
+  // bodies on demand go through the pipeline (file store → beacon blobs → req/resp, each verified by the engine)
+  const fetchBody: BodyFetcher = async (hash, o = {}) => {
+    const b = await bodies.fetchBody(hash, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: opts.explorerBodyTimeoutMs })
+    return { bytes: b.bytes, source: b.source }
+  }
+  const explorer = new Explorer({ store, l1, config, beacon: verifyBeacon, fetchBody })
+
+  return {
+    config,
+    store,
+    domain,
+    topics: t,
+    engine,
+    l1,
+    gossipStats,
+    l2rpc,
+    backupQueue,
+    snapshots,
+    reqresp,
+    syncer,
+    bodies,
+    fileStore: wiring.fileStore,
+    beacon: wiring.beacon,
+    reexec: wiring.reexec,
+    gossip,
+    explorer,
+    chainServer: lightChainServer(engine, store),
+    stats,
+  }
+}
