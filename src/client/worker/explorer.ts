@@ -17,10 +17,11 @@ import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, deco
 import type { SigningDomain } from '../../protocol/domain'
 import { decodeHeader, headerHash, type BlockHeader } from '../../protocol/header'
 import { epochOfSlot, slotProposer } from '../../protocol/schedule'
+import { judgeBlobs } from '../../verify/blobs'
 import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
-import type { BlockRow, CheckpointRow } from '../../store/db'
-import type { ChainStore } from '../../store/chain-store'
-import type { L1Source, MinedCheckpoint, RollupParams } from '../../sources/l1'
+import type { BlockRow, ChainStore, CheckpointRow } from '../../ports/store'
+import type { L1Source } from '../../sources/l1'
+import type { MinedCheckpoint, RollupParams } from '../../ports/l1'
 import { summarize } from '../../sync/engine'
 import type { ClientConfig } from '../shared/config'
 import type {
@@ -569,12 +570,9 @@ export class Explorer {
     if (!beacon) return skip('no beacon API configured (beaconUrl)')
     if (cp.blobVersionedHashes.length === 0) throw new VigilError('BLOB_COUNT_MISMATCH', `checkpoint ${cp.checkpointNumber} names no blobs`)
     const got = await beacon.fetchBlobs({ l1BlockNumber: cp.l1.blockNumber, versionedHashes: cp.blobVersionedHashes }, { signal })
-    const blobs = got.filter((b): b is Uint8Array => b !== null)
-    if (blobs.length !== cp.blobVersionedHashes.length)
-      throw new VigilError('SOURCE_UNAVAILABLE', `the beacon API served ${blobs.length} of ${cp.blobVersionedHashes.length} blobs`, { severity: 'soft' })
-    // KZG (and its trusted setup) is loaded only when someone asks: it is not needed to sync headers
-    const kzg = await import('../../verify/kzg')
-    const bodies = kzg.verifyCheckpointBodies(ctx.checkpoint, blobs)
+    // the same judgement the body pipeline makes (src/verify/blobs.ts)
+    const bodies = await judgeCheckpointBlobs(ctx.checkpoint, got)
+    const blobs = got
     const i = ctx.checkpoint.headers.findIndex((x) => headerHash(x) === ctx.row.hash)
     ctx.blobBodies = bodies
     if (i >= 0) ctx.blobBody = bodies[i]
@@ -620,10 +618,11 @@ export class Explorer {
     if (!cp?.l1 || cp.blobVersionedHashes.length === 0) return null
     const checkpoint = await this.checkpointFromStore(cp)
     const got = await beacon.fetchBlobs({ l1BlockNumber: cp.l1.blockNumber, versionedHashes: cp.blobVersionedHashes }, opts)
-    const blobs = got.filter((b): b is Uint8Array => b !== null)
-    if (blobs.length !== cp.blobVersionedHashes.length) return null
-    const kzg = await import('../../verify/kzg')
-    const bodies = kzg.verifyCheckpointBodies(checkpoint, blobs)
+    const bodies = await judgeCheckpointBlobs(checkpoint, got).catch((e: unknown) => {
+      if (e instanceof VigilError && e.code === 'SOURCE_UNAVAILABLE') return null
+      throw e
+    })
+    if (!bodies) return null
     const i = checkpoint.headers.findIndex((h) => headerHash(h) === row.hash)
     return i >= 0 && bodies[i] ? { bytes: bodies[i], source: 'beacon blobs (KZG-verified)' } : null
   }
@@ -693,4 +692,17 @@ function checkpointView(c: CheckpointRow, params: RollupParams | null, committee
     l1: c.l1,
     updatedAt: c.updatedAt,
   }
+}
+
+/**
+ * A mined checkpoint's blobs as the beacon API served them, judged exactly as the body pipeline
+ * judges them (src/verify/blobs.ts): the bodies in header order, or the coded reason
+ * (SOURCE_UNAVAILABLE when not every blob was served). KZG and its trusted setup are loaded only
+ * when someone asks: they are not needed to sync headers.
+ */
+async function judgeCheckpointBlobs(checkpoint: Checkpoint, served: (Uint8Array | null)[]): Promise<Uint8Array[]> {
+  const kzg = await import('../../verify/kzg')
+  const j = await judgeBlobs({ blobs: served, versionedHashes: checkpoint.blobVersionedHashes, blockCount: checkpoint.headers.length, headers: checkpoint.headers }, kzg)
+  if (!j.bodies) throw j.error ?? new VigilError('INTERNAL', 'blob judgement gave neither bodies nor a reason')
+  return j.bodies
 }
