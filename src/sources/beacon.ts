@@ -16,7 +16,7 @@ import { hexToBytes } from '../protocol/bytes'
 import { MAX_BLOBS_PER_CHECKPOINT } from '../protocol/checkpoint'
 import { boundedGet } from './http'
 import { StatsRecorder } from './stats'
-import type { BlobRef } from './filestore'
+import type { BlobRef, BlobSource } from '../ports/bodies'
 
 export interface BeaconSourceOptions {
   /** Per-request bound (default 15 s: a few MB of SSZ or hex). */
@@ -26,7 +26,7 @@ export interface BeaconSourceOptions {
   name?: string
 }
 
-export class BeaconSource {
+export class BeaconSource implements BlobSource {
   readonly name: string
   readonly stats: StatsRecorder
   readonly baseUrl: string

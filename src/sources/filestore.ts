@@ -11,7 +11,7 @@
  */
 import { VigilError } from '../core/errors'
 import type { AbortOptions, Hex } from '../core/types'
-import type { BlobRef } from '../ports/bodies'
+import type { BlobRef, BlobSource, BodySource } from '../ports/bodies'
 import { MAX_BODY_BYTES } from '../protocol/body'
 import { BYTES_PER_BLOB } from '../protocol/blob'
 import { MAX_HEADER_RANGE_BYTES, decodeHeaderRange, fileStorePaths, headerChunkOf, type FileStoreMeta, type FileStorePaths } from '../protocol/filestore'
@@ -34,7 +34,7 @@ export type { BlobRef }
 
 const MAX_META_BYTES = 16 * 1024
 
-export class FileStoreSource {
+export class FileStoreSource implements BodySource, BlobSource {
   readonly name: string
   readonly stats: StatsRecorder
   readonly paths: FileStorePaths

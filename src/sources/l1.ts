@@ -16,7 +16,7 @@ const MAX_LOG_RANGE = 2_000n
  * L1 finality. Several RPC URLs are used through viem's fallback transport. Every HTTP
  * request is counted in `stats` (bytes, latency, failures).
  */
-export class L1Source {
+export class L1Source implements L1Port {
   readonly stats: StatsRecorder
   private readonly client: PublicClient
   private readonly committees = new Map<number, Promise<Address[]>>()

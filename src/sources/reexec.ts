@@ -19,6 +19,7 @@ import { decodeTx, executeTx, txHash, MAX_TX_PAYLOAD, type Tx } from '../protoco
 import type { Topics } from '../protocol/topics'
 import { subscribeTopic } from '../p2p/node'
 import { StatsRecorder } from './stats'
+import type { BodySource } from '../ports/bodies'
 
 export interface ReexecSourceOptions {
   /** Transactions kept (oldest dropped first). Default 32,768. */
@@ -39,7 +40,7 @@ class Lru<K, V> extends Map<K, V> {
   }
 }
 
-export class ReexecSource {
+export class ReexecSource implements BodySource {
   readonly name: string
   readonly stats: StatsRecorder
   private readonly txs: Lru<Hex, Tx>

@@ -25,6 +25,7 @@ import { MAX_BODIES_PER_REQUEST, requestBodiesByHash } from '../p2p/protocols/bo
 import type { ChainStatus } from '../p2p/protocols/common'
 import { PeerBook, type Need } from './reqresp-peers'
 import { StatsRecorder } from './stats'
+import type { HeaderExchange } from '../ports/exchange'
 
 export const REQRESP_SOURCE = 'reqresp'
 export const DEFAULT_STATUS_INTERVAL_MS = 5_000
@@ -46,7 +47,7 @@ export interface BodyRef {
   height: number
 }
 
-export class ReqRespSource {
+export class ReqRespSource implements HeaderExchange {
   readonly name = REQRESP_SOURCE
   readonly stats = new StatsRecorder(REQRESP_SOURCE, 'reqresp')
   readonly book: PeerBook
