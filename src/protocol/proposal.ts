@@ -1,6 +1,6 @@
 import type { Hex } from '../core/types'
 import { Reader, Writer, checkVersion, tooLarge } from './bytes'
-import { type BlockHeader, encodeHeader, readHeader, headerHash } from './header'
+import { type BlockHeader, type DecodedHeader, encodeHeader, readDecodedHeader, headerHash } from './header'
 import { MAX_BODY_BYTES, decodeBody, type BlockBody } from './body'
 import { SIGNATURE_SIZE } from './signature'
 
@@ -27,11 +27,16 @@ export function encodeProposal(p: BlockProposal): Uint8Array {
   return w.bytes(p.signature).finish()
 }
 
-export function decodeProposal(bytes: Uint8Array): BlockProposal {
+/** A proposal as decoded: its header carries its bytes and hash (computed once). */
+export interface DecodedProposal extends BlockProposal {
+  header: DecodedHeader
+}
+
+export function decodeProposal(bytes: Uint8Array): DecodedProposal {
   const r = new Reader(bytes, 'proposal')
   const version = r.u8('proposal.version')
   checkVersion('proposal', version, PROPOSAL_VERSION)
-  const header = readHeader(r)
+  const header = readDecodedHeader(r)
   const bodyBytes = r.varBytes32(MAX_BODY_BYTES, 'proposal.body')
   const n = r.u32('proposal.txHashes.length')
   if (n > MAX_TX_HASHES) throw tooLarge('proposal', 'txHashes', n, MAX_TX_HASHES)
