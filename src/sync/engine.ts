@@ -15,9 +15,8 @@ import type { Logger } from '../core/logger'
 import { silentLogger } from '../core/logger'
 import { toDecodedHeader, type BlockHeader } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
-import { checkpointDigest, decodeAttestation, decodeCheckpointProposal } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
-import { verifyBody, verifyCheckpointHeaders, verifyCheckpointProposalSignature, verifyProposerSignature } from '../verify/rules'
+import { verifyBody, verifyProposerSignature } from '../verify/rules'
 import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
 import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../core/records'
 import type { GossipVerdict, VerdictSink } from '../ports/stats'
@@ -26,7 +25,7 @@ import type { VerifiedSegment } from '../ports/snapshot'
 import { EquivocationDetector } from './evidence'
 import { StepTimer, timedL1Port, type EngineTimings } from './timing'
 import { CanonicalChain, RECENT_WINDOW } from './chain'
-import { PendingCheckpoints, type PendingCheckpoint } from './pending'
+import { PendingCheckpoints, type GossipOutcome, type PendingCheckpoint } from './pending'
 import { L1Follower } from './l1-follower'
 import { FailureLog } from './failures'
 import { committeeLookup, type CommitteeLookup } from './committee'
@@ -84,7 +83,7 @@ export class SyncEngine {
       onLinkFailure: (child, e, update) => this.failures.record(child.source, e, { update, extra: { height: child.height }, count: false }),
       log: (msg) => this.log(msg),
     })
-    this.pending = new PendingCheckpoints(opts.domain)
+    this.pending = new PendingCheckpoints({ domain: opts.domain, l2ChainId: opts.l2ChainId, committeeFor: this.committeeFor, equivocation: this.equivocation, failures: this.failures })
     this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), domain: opts.domain, deployBlock: opts.deployBlock, now: this.now, log: this.log })
   }
 
@@ -272,72 +271,19 @@ export class SyncEngine {
   // ---------------------------------------------------------------- checkpoints on gossip
 
   onCheckpointProposal(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
-    return this.serial(async () => {
-      let cp
-      try {
-        cp = decodeCheckpointProposal(data)
-      } catch (e) {
-        return this.failures.record(source, e)
-      }
-      const digest = checkpointDigest(cp.checkpoint)
-      if (this.pending.has(digest)) return 'ignore'
-      let slot
-      try {
-        for (const h of cp.checkpoint.headers) {
-          if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `checkpoint for L2 chain ${h.chainId}`)
-        }
-        slot = await this.committeeFor(cp.checkpoint.slot)
-        verifyCheckpointProposalSignature(this.opts.domain, cp.checkpoint, cp.signature, slot.expected)
-        verifyCheckpointHeaders(cp.checkpoint, {})
-      } catch (e) {
-        if (e instanceof VigilError && e.severity === 'soft') return 'ignore'
-        return this.failures.record(source, e)
-      }
-      const { pc, early } = this.pending.add(cp.checkpoint, digest, slot.committee)
-      // a second checkpoint proposal for this slot: evidence; tracked (its attestations may
-      // conflict with the first's) but never adopted, and not forwarded
-      const rival = this.equivocation.checkpointProposal(cp.checkpoint, digest, cp.signature, slot.expected, source)
-      if (rival) pc.rival = true
-      const found: EvidenceRecord[] = rival ? [rival] : []
-      for (const sig of early) {
-        const out = this.pending.attest(pc, sig)
-        if (out.status !== 'accepted') continue
-        const conflict = this.equivocation.attestation(cp.checkpoint, digest, out.signer!, sig, source)
-        if (conflict) found.push(conflict)
-      }
-      if (found.length > 0) await this.recordEvidence(found)
-      if (pc.tracker.reached) await this.checkpointAttested(pc, source)
-      this.failures.accepted(source)
-      return rival ? 'ignore' : 'accept'
-    })
+    return this.serial(async () => this.afterGossip(await this.pending.onProposal(data, source), source))
   }
 
   onAttestation(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
-    return this.serial(async () => {
-      let a
-      try {
-        a = decodeAttestation(data)
-      } catch (e) {
-        return this.failures.record(source, e)
-      }
-      const pc = this.pending.get(a.checkpointDigest)
-      if (!pc) {
-        // may arrive before its checkpoint proposal: kept (bounded), not forwarded unverified
-        this.pending.holdEarly(a.checkpointDigest, a.signature)
-        return 'ignore'
-      }
-      const res = this.pending.attest(pc, a.signature)
-      if (res.status === 'duplicate') return 'ignore'
-      if (res.status !== 'accepted') {
-        return this.failures.record(source, new VigilError(res.status === 'outsider' ? 'SIGNER_NOT_IN_COMMITTEE' : 'BAD_SIGNATURE', `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`))
-      }
-      // the same member attesting another checkpoint of this slot: evidence, and not forwarded
-      const conflict = this.equivocation.attestation(pc.checkpoint, pc.digest, res.signer!, a.signature, source)
-      if (conflict) await this.recordEvidence([conflict])
-      if (pc.tracker.reached && !pc.attested) await this.checkpointAttested(pc, source)
-      this.failures.accepted(source)
-      return conflict ? 'ignore' : 'accept'
-    })
+    return this.serial(() => this.afterGossip(this.pending.onAttestation(data, source), source))
+  }
+
+  /** What a checkpoint proposal or attestation did: evidence stored, a checkpoint that reached quorum adopted, the verdict counted. */
+  private async afterGossip(out: GossipOutcome, source: string): Promise<GossipVerdict> {
+    if (out.evidence.length > 0) await this.recordEvidence(out.evidence)
+    if (out.reached) await this.checkpointAttested(out.reached, source)
+    if (out.ok) this.failures.accepted(source)
+    return out.verdict
   }
 
   private async checkpointAttested(pc: PendingCheckpoint, source: string): Promise<void> {
