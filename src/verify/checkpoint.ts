@@ -26,17 +26,28 @@ import type { BlockHeader } from '../protocol/header'
 import { checkpointDigest, decodeAttestationSignatures, type Checkpoint } from '../protocol/checkpoint'
 import type { SigningDomain } from '../protocol/domain'
 import { bytesToHex } from '../protocol/bytes'
-import type { MinedCheckpoint } from '../ports/l1'
 import { quorumOf } from '../protocol/schedule'
 import { verifyCheckpointHeaders, verifyGenesisLink, verifyQuorum } from './rules'
 
 export const MINED_CHECKPOINT_CHECKS = ['digest', 'number', 'blobCount', 'blobHashes', 'parentValid', 'parentKnown', 'headers', 'committee', 'txProposer', 'headerProposers', 'quorum'] as const
 export type MinedCheckpointCheck = (typeof MINED_CHECKPOINT_CHECKS)[number]
 
+/** What L1 says about the checkpoint (the fields of the L1 port's `MinedCheckpoint` these checks read). */
+export interface MinedCheckpointEvent {
+  checkpointNumber: number
+  digest: Hex
+  /** The attestations posted with it (u16 count, then 65-byte signatures). */
+  attestationsBytes: Uint8Array
+  /** Versioned hashes of the blobs the L1 transaction actually carried. */
+  txBlobVersionedHashes: Hex[]
+  /** Sender of the L1 transaction. */
+  txFrom: Address
+}
+
 export interface MinedCheckpointInput {
   domain: SigningDomain
-  /** The L1 event joined with its transaction. */
-  event: MinedCheckpoint
+  /** The L1 event joined with its transaction (a `MinedCheckpoint` of src/ports/l1.ts fits). */
+  event: MinedCheckpointEvent
   /** The checkpoint decoded from `event.checkpointBytes`. */
   checkpoint: Checkpoint
   /** Last header of mined checkpoint n-1: null for checkpoint 1 (genesis), undefined when not known. */

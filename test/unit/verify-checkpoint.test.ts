@@ -90,7 +90,7 @@ describe('verifyMinedCheckpoint', () => {
     expect(v.passed).toEqual([...MINED_CHECKPOINT_CHECKS])
     expect(v.signers).toEqual(COMMITTEE.slice(0, 3))
     expect(v.attestations).toHaveLength(3)
-    expect(v.digest).toBe(checkpointDigest(decodeCheckpoint(input([h1, h2]).event.checkpointBytes)))
+    expect(v.digest).toBe(checkpointDigest({ version: CHECKPOINT_VERSION, checkpointNumber: 1, slot: 5, headers: [h1, h2], blobVersionedHashes: [BLOB] }))
     // on top of its parent checkpoint
     expect(verifyMinedCheckpoint(input([h3], { parent: h2 })).ok).toBe(true)
   })
