@@ -1,6 +1,6 @@
 import type { Hex } from '../core/types'
 import { Reader, Writer, checkVersion, tooLarge } from './bytes'
-import { type BlockHeader, type DecodedHeader, encodeHeader, readDecodedHeader } from './header'
+import { type BlockHeader, type DecodedHeader, headerBytesOf, readDecodedHeader } from './header'
 import { keccak256Hex } from './hash'
 import { SIGNATURE_SIZE } from './signature'
 
@@ -27,7 +27,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   if (c.headers.length === 0 || c.headers.length > MAX_BLOCKS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blockCount', c.headers.length, MAX_BLOCKS_PER_CHECKPOINT)
   if (c.blobVersionedHashes.length > MAX_BLOBS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blobCount', c.blobVersionedHashes.length, MAX_BLOBS_PER_CHECKPOINT)
   const w = new Writer(32 + 170 * c.headers.length).u8(c.version).u64(c.checkpointNumber).u64(c.slot).u8(c.headers.length)
-  for (const h of c.headers) w.bytes(encodeHeader(h))
+  for (const h of c.headers) w.bytes(headerBytesOf(h))
   w.u8(c.blobVersionedHashes.length)
   for (const v of c.blobVersionedHashes) w.hex(v, 32)
   return w.finish()

@@ -54,6 +54,11 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
   return writeHeader(h)
 }
 
+/** The header's encoding for a writer to copy from: the carried bytes themselves (never mutate them), or encoded now. */
+export function headerBytesOf(h: BlockHeader): Uint8Array {
+  return isDecodedHeader(h) ? h.bytes : writeHeader(h)
+}
+
 function writeHeader(h: BlockHeader): Uint8Array {
   return new Writer(HEADER_SIZE)
     .u8(h.version)

@@ -1,7 +1,7 @@
 import type { Hex } from '../core/types'
 import { Reader, Writer, checkVersion, tooLarge } from './bytes'
-import { type BlockHeader, type DecodedHeader, encodeHeader, readDecodedHeader, headerHash } from './header'
-import { MAX_BODY_BYTES, decodeBody, type BlockBody } from './body'
+import { type BlockHeader, type DecodedHeader, headerBytesOf, readDecodedHeader, headerHash } from './header'
+import { MAX_BODY_BYTES } from './body'
 import { SIGNATURE_SIZE } from './signature'
 
 export const PROPOSAL_VERSION = 1
@@ -22,7 +22,7 @@ export interface BlockProposal {
 }
 
 export function encodeProposal(p: BlockProposal): Uint8Array {
-  const w = new Writer(256 + p.bodyBytes.length).u8(p.version).bytes(encodeHeader(p.header)).varBytes32(p.bodyBytes).u32(p.txHashes.length)
+  const w = new Writer(256 + p.bodyBytes.length).u8(p.version).bytes(headerBytesOf(p.header)).varBytes32(p.bodyBytes).u32(p.txHashes.length)
   for (const h of p.txHashes) w.hex(h, 32)
   return w.bytes(p.signature).finish()
 }
@@ -44,10 +44,6 @@ export function decodeProposal(bytes: Uint8Array): DecodedProposal {
   const signature = r.bytesN(SIGNATURE_SIZE, 'proposal.signature').slice()
   r.end()
   return { version, header, bodyBytes: bodyBytes.slice(), txHashes, signature }
-}
-
-export function proposalBody(p: BlockProposal): BlockBody {
-  return decodeBody(p.bodyBytes)
 }
 
 export { headerHash }

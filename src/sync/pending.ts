@@ -170,9 +170,4 @@ export class PendingCheckpoints {
     for (const pc of this.pending.values()) if (pc.attested && pc.checkpoint.headers.some((x) => x.hash === hash)) return true
     return false
   }
-
-  /** Held early attestations (for tests and diagnostics). */
-  get earlyHeld(): number {
-    return this.earlyCount
-  }
 }
