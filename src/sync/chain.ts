@@ -15,7 +15,7 @@ import type { BlockChecks, BlockSummary, ReorgRecord } from '../core/records'
 import { decodeHeader, toDecodedHeader, type BlockHeader, type DecodedHeader } from '../protocol/header'
 import { verifyGenesisLink, verifyLinkage } from '../verify/rules'
 import type { BlockRow, StoreUpdate } from '../ports/store'
-import { computeTips, emptyTips, raiseTips, statusBeforeInvalid, summarize, touch } from './rows'
+import { blockRow, computeTips, emptyTips, raiseTips, statusBeforeInvalid, summarize, touch } from './rows'
 
 /** Blocks this far below the proposed tip leave memory (the store keeps them). */
 export const RECENT_WINDOW = 1024
@@ -100,26 +100,7 @@ export class CanonicalChain {
   newRow(header: BlockHeader, status: BlockStatus, checks: BlockChecks, source: string, sig: Uint8Array | null): BlockRow {
     const h = toDecodedHeader(header)
     this.counts[status]++
-    const t = this.deps.now()
-    const row: BlockRow = {
-      hash: h.hash,
-      height: h.height,
-      slot: h.slot,
-      checkpointNumber: h.checkpointNumber,
-      indexInCheckpoint: h.indexInCheckpoint,
-      timestamp: h.timestamp,
-      parentHash: h.parentHash,
-      proposer: h.proposer.toLowerCase() as Address,
-      txCount: h.txCount,
-      headerBytes: h.bytes,
-      proposalSignature: sig,
-      status,
-      checks,
-      error: null,
-      source,
-      receivedAt: t,
-      history: [[status, t]],
-    }
+    const row = blockRow(h, status, checks, source, sig, this.deps.now())
     this.headers.set(row, h)
     return row
   }

@@ -1,8 +1,8 @@
 /** Helpers over stored rows (src/ports/store.ts): the checkpoint row, block summaries, tips from rows. */
 import type { ErrorRecord } from '../core/errors'
 import { LIVE_STATUSES, STATUS_RANK, type Address, type BlockStatus, type Hex, type LiveStatus, type TipRef, type Tips } from '../core/types'
-import type { BlockSummary } from '../core/records'
-import { headerHash } from '../protocol/header'
+import type { BlockChecks, BlockSummary } from '../core/records'
+import { headerHash, type DecodedHeader } from '../protocol/header'
 import type { Checkpoint } from '../protocol/checkpoint'
 import { quorumOf } from '../protocol/schedule'
 import type { BlockRow, CheckpointRow, StoreUpdate } from '../ports/store'
@@ -96,5 +96,28 @@ export function summarize(r: BlockRow): BlockSummary {
     error: r.error,
     source: r.source,
     receivedAt: r.receivedAt,
+  }
+}
+
+/** The stored row of a new block (header `h`, first seen now with `status`). */
+export function blockRow(h: DecodedHeader, status: BlockStatus, checks: BlockChecks, source: string, sig: Uint8Array | null, now: number): BlockRow {
+  return {
+    hash: h.hash,
+    height: h.height,
+    slot: h.slot,
+    checkpointNumber: h.checkpointNumber,
+    indexInCheckpoint: h.indexInCheckpoint,
+    timestamp: h.timestamp,
+    parentHash: h.parentHash,
+    proposer: h.proposer.toLowerCase() as Address,
+    txCount: h.txCount,
+    headerBytes: h.bytes,
+    proposalSignature: sig,
+    status,
+    checks,
+    error: null,
+    source,
+    receivedAt: now,
+    history: [[status, now]],
   }
 }
