@@ -1,5 +1,5 @@
 import { Reader, Writer, checkVersion } from './bytes'
-import { type BlockHeader, encodeHeader, readDecodedHeader, HEADER_SIZE } from './header'
+import { type BlockHeader, encodeHeader, readHeader, HEADER_SIZE } from './header'
 import { SIGNATURE_SIZE } from './signature'
 
 export const SIGNED_HEADER_VERSION = 1
@@ -23,7 +23,7 @@ export function encodeSignedHeader(s: SignedHeader): Uint8Array {
 export function readSignedHeader(r: Reader): SignedHeader {
   const version = r.u8('signedHeader.version')
   checkVersion('signedHeader', version, SIGNED_HEADER_VERSION)
-  const header = readDecodedHeader(r)
+  const header = readHeader(r)
   const signature = r.bytesN(SIGNATURE_SIZE, 'signedHeader.signature').slice()
   return { version, header, signature }
 }
