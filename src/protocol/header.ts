@@ -32,7 +32,12 @@ export interface BlockHeader {
  * keccak256 hash, computed once at decode. `bytes` and `hash` are non-enumerable, so a spread
  * (`{ ...h, height: 9 }`, e.g. a test crafting a bad header) is a plain BlockHeader again and is
  * re-encoded, never mistaken for the original; equality checks and structured clones see only
- * the fields. Do not mutate a decoded header's fields in place (the carried bytes would be stale): spread it instead. Signed headers (signed-header.ts, used by snapshots, file stores, req/resp) stay plain headers, since tests and tools edit those in place.
+ * the fields. Do not mutate a decoded header's fields in place (the carried bytes would be
+ * stale): spread it instead. Signed headers (signed-header.ts: snapshots, file stores,
+ * req/resp) stay plain headers, since tools and tests edit those in place.
+ *
+ * A decoded header's bytes are exactly what re-encoding its fields gives (the encoding is
+ * fixed-size and canonical), so carrying them changes no hash.
  */
 export type DecodedHeader = BlockHeader & { readonly bytes: Uint8Array; readonly hash: Hex }
 
