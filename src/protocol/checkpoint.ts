@@ -1,6 +1,6 @@
 import type { Hex } from '../core/types'
 import { Reader, Writer, checkVersion, tooLarge } from './bytes'
-import { type BlockHeader, encodeHeader, readHeader } from './header'
+import { type BlockHeader, type DecodedHeader, headerBytesOf, readDecodedHeader } from './header'
 import { keccak256Hex } from './hash'
 import { SIGNATURE_SIZE } from './signature'
 
@@ -27,27 +27,32 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   if (c.headers.length === 0 || c.headers.length > MAX_BLOCKS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blockCount', c.headers.length, MAX_BLOCKS_PER_CHECKPOINT)
   if (c.blobVersionedHashes.length > MAX_BLOBS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blobCount', c.blobVersionedHashes.length, MAX_BLOBS_PER_CHECKPOINT)
   const w = new Writer(32 + 170 * c.headers.length).u8(c.version).u64(c.checkpointNumber).u64(c.slot).u8(c.headers.length)
-  for (const h of c.headers) w.bytes(encodeHeader(h))
+  for (const h of c.headers) w.bytes(headerBytesOf(h))
   w.u8(c.blobVersionedHashes.length)
   for (const v of c.blobVersionedHashes) w.hex(v, 32)
   return w.finish()
 }
 
-export function readCheckpoint(r: Reader): Checkpoint {
+/** A checkpoint as decoded: its headers carry their bytes and hashes (computed once). */
+export interface DecodedCheckpoint extends Checkpoint {
+  headers: DecodedHeader[]
+}
+
+export function readCheckpoint(r: Reader): DecodedCheckpoint {
   const version = r.u8('checkpoint.version')
   checkVersion('checkpoint', version, CHECKPOINT_VERSION)
   const checkpointNumber = r.u64('checkpoint.number')
   const slot = r.u64('checkpoint.slot')
   const n = r.u8('checkpoint.blockCount')
   if (n === 0 || n > MAX_BLOCKS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blockCount', n, MAX_BLOCKS_PER_CHECKPOINT)
-  const headers = Array.from({ length: n }, () => readHeader(r))
+  const headers = Array.from({ length: n }, () => readDecodedHeader(r))
   const b = r.u8('checkpoint.blobCount')
   if (b > MAX_BLOBS_PER_CHECKPOINT) throw tooLarge('checkpoint', 'blobCount', b, MAX_BLOBS_PER_CHECKPOINT)
   const blobVersionedHashes = Array.from({ length: b }, () => r.hex(32, 'checkpoint.blobVersionedHash'))
   return { version, checkpointNumber, slot, headers, blobVersionedHashes }
 }
 
-export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+export function decodeCheckpoint(bytes: Uint8Array): DecodedCheckpoint {
   const r = new Reader(bytes, 'checkpoint')
   const c = readCheckpoint(r)
   r.end()
@@ -71,7 +76,11 @@ export function encodeCheckpointProposal(p: CheckpointProposal): Uint8Array {
   return new Writer(1024).u8(p.version).varBytes32(encodeCheckpoint(p.checkpoint)).bytes(p.signature).finish()
 }
 
-export function decodeCheckpointProposal(bytes: Uint8Array): CheckpointProposal {
+export interface DecodedCheckpointProposal extends CheckpointProposal {
+  checkpoint: DecodedCheckpoint
+}
+
+export function decodeCheckpointProposal(bytes: Uint8Array): DecodedCheckpointProposal {
   const r = new Reader(bytes, 'checkpointProposal')
   const version = r.u8('checkpointProposal.version')
   checkVersion('checkpointProposal', version, CHECKPOINT_PROPOSAL_VERSION)
