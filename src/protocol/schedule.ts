@@ -18,10 +18,6 @@ export function slotAt(s: Schedule, unixSeconds: number): number {
 export function epochOfSlot(s: Schedule, slot: number): number {
   return Math.floor(slot / s.epochDuration)
 }
-export function slotStart(s: Schedule, slot: number): number {
-  return s.genesisTime + slot * s.slotDuration
-}
-
 /** keccak256(abi.encode(rollup, l2ChainId, epoch)), as in VigilRollup.epochSeed. */
 export function epochSeed(rollup: Address, l2ChainId: number, epoch: number): Hex {
   return keccak256Hex(abiEncodeWords(rollup.toLowerCase() as Hex, BigInt(l2ChainId), BigInt(epoch)))

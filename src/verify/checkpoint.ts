@@ -74,15 +74,25 @@ export interface MinedCheckpointVerdict {
   attestations: Hex[]
   /** The checks that passed, in order. */
   passed: MinedCheckpointCheck[]
-  /** The first check that failed and why; null when all passed. */
+  /** The first check that failed and why (soft failures included: not enough information); null when all passed. */
   failed: { check: MinedCheckpointCheck; error: VigilError } | null
+  /** Every check's outcome, in order: pass, fail (hard), or skipped (soft failure, or a check it needs did not pass). */
+  results: MinedCheckResult[]
 }
 
-/** Runs every check of a mined checkpoint in order; the first failure is the verdict. Pure. */
+export interface MinedCheckResult {
+  check: MinedCheckpointCheck
+  status: 'pass' | 'fail' | 'skipped'
+  error: VigilError | null
+  /** Why it was skipped or failed ('' when it passed). */
+  detail: string
+}
+
+/** Runs every check of a mined checkpoint in order; the first failure is the verdict, `results` has each. Pure. */
 export function verifyMinedCheckpoint(input: MinedCheckpointInput): MinedCheckpointVerdict {
   const { event: ev, checkpoint: cp } = input
   const digest = checkpointDigest(cp)
-  const verdict: MinedCheckpointVerdict = { ok: false, digest, signers: [], committeeSize: 0, quorum: 0, attestations: attestationHexes(ev.attestationsBytes), passed: [], failed: null }
+  const verdict: MinedCheckpointVerdict = { ok: false, digest, signers: [], committeeSize: 0, quorum: 0, attestations: attestationHexes(ev.attestationsBytes), passed: [], failed: null, results: [] }
   const checks: [MinedCheckpointCheck, () => void][] = [
     [
       'digest',
@@ -125,6 +135,7 @@ export function verifyMinedCheckpoint(input: MinedCheckpointInput): MinedCheckpo
     [
       'headers',
       () => {
+        // without the parent (not known) the checkpoint's own headers are still checked
         const parent = input.parent
         verifyCheckpointHeaders(cp, parent ? { parent } : {})
         if (parent === null) verifyGenesisLink(cp.headers[0]!)
@@ -161,19 +172,51 @@ export function verifyMinedCheckpoint(input: MinedCheckpointInput): MinedCheckpo
       },
     ],
   ]
+  // every check runs (Verify now reports each); the first failure in order is the verdict, and
+  // what a check learns (committee size, signers) counts only when nothing failed before it
   for (const [check, run] of checks) {
+    const needs = NEEDS[check]
+    const missing = needs.find((n) => !verdict.results.find((r) => r.check === n && r.status === 'pass'))
+    if (missing) {
+      verdict.results.push({ check, status: 'skipped', error: null, detail: `needs ${missing}` })
+      continue
+    }
+    const before = { signers: verdict.signers, committeeSize: verdict.committeeSize }
     try {
       run()
+      verdict.results.push({ check, status: 'pass', error: null, detail: '' })
+      if (!verdict.failed) verdict.passed.push(check)
+      else Object.assign(verdict, before)
     } catch (e) {
-      verdict.failed = { check, error: e instanceof VigilError ? e : VigilError.fromRecord(toErrorRecord(e)) }
-      verdict.quorum = verdict.committeeSize ? quorumOf(verdict.committeeSize) : 0
-      return verdict
+      const error = e instanceof VigilError ? e : VigilError.fromRecord(toErrorRecord(e))
+      verdict.results.push({ check, status: error.severity === 'soft' ? 'skipped' : 'fail', error, detail: error.message })
+      if (!verdict.failed) verdict.failed = { check, error }
+      else Object.assign(verdict, before)
     }
-    verdict.passed.push(check)
   }
-  verdict.ok = true
-  verdict.quorum = quorumOf(verdict.committeeSize)
+  verdict.ok = verdict.failed === null
+  verdict.quorum = verdict.committeeSize ? quorumOf(verdict.committeeSize) : 0
   return verdict
+}
+
+/** Which checks a check needs to have passed before it can run (Verify now reports the rest as skipped). */
+const NEEDS: Record<MinedCheckpointCheck, MinedCheckpointCheck[]> = {
+  digest: [],
+  number: [],
+  blobCount: [],
+  blobHashes: ['blobCount'],
+  parentValid: [],
+  parentKnown: [],
+  headers: [],
+  committee: [],
+  txProposer: ['committee'],
+  headerProposers: ['committee'],
+  quorum: ['committee'],
+}
+
+/** The outcome of each check of a mined checkpoint, in order (for a check-by-check report). */
+export function checkResult(v: MinedCheckpointVerdict, check: MinedCheckpointCheck): MinedCheckResult {
+  return v.results.find((r) => r.check === check)!
 }
 
 /** The calldata attestation list as hex signatures; [] when it does not decode (the quorum check reports why). */

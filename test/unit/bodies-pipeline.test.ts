@@ -14,6 +14,7 @@ import { DexieChainStore, type StoreUpdate } from '../../src/store/chain-store'
 import type { BlockRow, CheckpointRow } from '../../src/store/db'
 import { StatsRecorder } from '../../src/sources/stats'
 import type { VerdictSink } from '../../src/ports/stats'
+import { waitFor } from '../helpers/wait'
 import { ReexecSource } from '../../src/sources/reexec'
 import { verifyBody } from '../../src/verify/rules'
 import { BodyPipeline, type BlobRef, type BlobSource, type BodyEnginePort, type BodyRef, type BodySource, type BodyStep } from '../../src/sync/bodies'
@@ -183,17 +184,8 @@ async function setup(mode: 'light' | 'full', steps: { mined: BodyStep[]; provisi
   return { store, engine, pipeline }
 }
 
-function until(pred: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now()
-    const tick = () => {
-      if (pred()) return resolve()
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
-}
+/** The tests' one wait (test/helpers/wait.ts), polling: the conditions here mix pipeline progress, source stats and stand-in call counts. */
+const until = (pred: () => boolean, ms = 10_000, what = 'condition'): Promise<true> => waitFor({ check: () => pred(), timeoutMs: ms, what, intervalMs: 10 })
 
 describe('BodyPipeline', () => {
   it('full mode: fetches provisional bodies from the file store and stores them; every verdict lands on the source', async () => {

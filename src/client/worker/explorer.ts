@@ -18,6 +18,7 @@ import type { SigningDomain } from '../../protocol/domain'
 import { decodeHeader, headerHash, type BlockHeader } from '../../protocol/header'
 import { epochOfSlot, slotProposer } from '../../protocol/schedule'
 import { judgeBlobs } from '../../verify/blobs'
+import { checkResult, verifyMinedCheckpoint, type MinedCheckpointCheck, type MinedCheckpointVerdict } from '../../verify/checkpoint'
 import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
 import type { BlockRow, ChainStore, CheckpointRow } from '../../ports/store'
 import type { L1Source } from '../../sources/l1'
@@ -517,6 +518,16 @@ export class Explorer {
     if (digest !== cp.digest) throw new VigilError('CHECKPOINT_MISMATCH', `checkpoint ${cp.checkpointNumber} from ${from} has digest ${digest}, the one attested is ${cp.digest}`, { details: { got: digest, expected: cp.digest } })
     const i = checkpoint.headers.findIndex((x) => headerHash(x) === ctx.row.hash)
     if (i < 0) throw new VigilError('CHECKPOINT_MISMATCH', `checkpoint ${cp.checkpointNumber} (${from}) does not contain block ${ctx.row.hash}`)
+    const ev = ctx.l1Event
+    if (cp.l1 && ev) {
+      // mined: the very checks the L1 follower ran when it applied this checkpoint, on L1's data now
+      const v = await this.judgeMined(ctx, ev, checkpoint)
+      const headers = outcomeOf(v, 'headers')
+      if (headers) return headers
+      ctx.checkpoint = checkpoint
+      const parent = checkResult(v, 'parentKnown').status === 'pass' ? `, and to the last block of mined checkpoint ${cp.checkpointNumber - 1}` : ''
+      return pass(`checkpoint ${cp.checkpointNumber} (slot ${cp.slot}, ${cp.status}) from ${from}: digest ${short(digest)} recomputed; block ${i + 1} of ${checkpoint.headers.length}; headers link up${parent}`)
+    }
     verifyCheckpointHeaders(checkpoint)
     ctx.checkpoint = checkpoint
     return pass(`checkpoint ${cp.checkpointNumber} (slot ${cp.slot}, ${cp.status}) from ${from}: digest ${short(digest)} recomputed; block ${i + 1} of ${checkpoint.headers.length}; headers link up`)
@@ -528,6 +539,13 @@ export class Explorer {
     let sigs: Uint8Array[]
     let from: string
     const ev = ctx.l1Event
+    if (ev && ctx.mined) {
+      const v = ctx.mined
+      const failed = outcomeOf(v, 'committee') ?? outcomeOf(v, 'quorum')
+      if (failed) return failed
+      const epoch = epochOfSlot(await this.params(ctx), cp.slot)
+      return pass(`${v.signers.length} of ${v.committeeSize} committee members (epoch ${epoch}, read from L1 now) signed checkpoint ${cp.checkpointNumber}; quorum is ${v.quorum}; ${v.attestations.length} signatures from the L1 calldata re-verified`)
+    }
     if (ev) {
       sigs = decodeAttestationSignatures(ev.attestationsBytes)
       from = 'the L1 calldata'
@@ -552,11 +570,13 @@ export class Explorer {
     if (ev.l1BlockHash !== cp.l1.blockHash)
       throw new VigilError('CHECKPOINT_MISMATCH', `L1 block ${cp.l1.blockNumber} is now ${ev.l1BlockHash}, the checkpoint was mined in ${cp.l1.blockHash} (L1 reorg)`, { severity: 'soft' })
     if (ev.digest !== cp.digest) throw new VigilError('CHECKPOINT_MISMATCH', `the L1 event names digest ${ev.digest}, expected ${cp.digest}`)
-    const tx = ev.txBlobVersionedHashes.map((h) => h.toLowerCase())
-    if (tx.length !== cp.blobVersionedHashes.length || tx.some((h, i) => h !== cp.blobVersionedHashes[i]!.toLowerCase()))
-      throw new VigilError('BLOB_HASH_MISMATCH', `the L1 transaction carried blobs ${tx.join(', ') || 'none'}, the checkpoint names ${cp.blobVersionedHashes.join(', ')}`)
-    const { expected } = await this.expectedProposer(ctx, cp.slot)
-    if (ev.txFrom !== expected) throw new VigilError('WRONG_PROPOSER', `checkpoint posted by ${ev.txFrom}, slot ${cp.slot} belongs to ${expected}`)
+    const tx = ev.txBlobVersionedHashes
+    if (ctx.mined) {
+      for (const check of ['digest', 'number', 'blobCount', 'blobHashes', 'committee', 'txProposer', 'headerProposers'] as const) {
+        const o = outcomeOf(ctx.mined, check)
+        if (o) return o
+      }
+    }
     const fin = await this.deps.l1.block('finalized').catch(() => null)
     const finalized = fin !== null && fin.number >= ev.l1BlockNumber
     return pass(`CheckpointProposed in L1 block ${ev.l1BlockNumber} (${finalized ? 'finalized' : 'not finalized yet'}), tx ${short(ev.txHash)} from the slot's proposer; digest and ${tx.length} blob hash${tx.length === 1 ? '' : 'es'} match`)
@@ -634,6 +654,38 @@ export class Explorer {
     return { version: CHECKPOINT_VERSION, checkpointNumber: cp.checkpointNumber, slot: cp.slot, headers: rows.map((r) => decodeHeader(r!.headerBytes)), blobVersionedHashes: cp.blobVersionedHashes }
   }
 
+  /**
+   * Judges a mined checkpoint with `verifyMinedCheckpoint`, the function the L1 follower applies
+   * (so Verify now cannot drift from what sync decided), on what L1 and the store hold now: the
+   * event and calldata re-read from L1, the committee re-read from the rollup contract, the last
+   * header of mined checkpoint n-1 from the store (not held: the linkage to it is not checked).
+   */
+  private async judgeMined(ctx: VerifyContext, ev: MinedCheckpoint, checkpoint: Checkpoint): Promise<MinedCheckpointVerdict> {
+    if (ctx.mined) return ctx.mined
+    const n = checkpoint.checkpointNumber
+    let parent: BlockHeader | null | undefined = null
+    let parentInvalid = false
+    if (n > 1) {
+      const prev = await this.store.checkpointsNumbered(n - 1)
+      const mined = prev.find((c) => c.l1 && (c.status === 'mined' || c.status === 'finalized'))
+      const last = mined ? await this.store.getBlock(mined.headerHashes.at(-1)!) : undefined
+      parent = last ? decodeHeader(last.headerBytes) : undefined
+      parentInvalid = !mined && prev.some((c) => c.l1 && c.status === 'invalid')
+    }
+    let committee: Address[] = []
+    let expected = '0x' as Address
+    let committeeError: unknown
+    try {
+      const p = await this.expectedProposer(ctx, checkpoint.slot)
+      committee = p.committee
+      expected = p.expected
+    } catch (e) {
+      committeeError = e
+    }
+    ctx.mined = verifyMinedCheckpoint({ domain: this.domain, event: ev, checkpoint, parent, parentInvalid, committee, expectedProposer: expected, ...(committeeError !== undefined ? { committeeError } : {}) })
+    return ctx.mined
+  }
+
   /** The CheckpointProposed event of a mined checkpoint, re-read from its L1 block (cached per verification). */
   private async l1Event(ctx: VerifyContext, cp: CheckpointRow, signal: AbortSignal): Promise<MinedCheckpoint | null> {
     if (ctx.l1Event !== undefined) return ctx.l1Event
@@ -655,6 +707,8 @@ interface VerifyContext {
   checkpoint: Checkpoint | null
   blobBodies: Uint8Array[] | null
   blobBody?: Uint8Array | undefined
+  /** A mined checkpoint judged as sync judges it (src/verify/checkpoint.ts), from L1 as it is now. */
+  mined?: MinedCheckpointVerdict
 }
 
 interface Outcome {
@@ -705,4 +759,12 @@ async function judgeCheckpointBlobs(checkpoint: Checkpoint, served: (Uint8Array 
   const j = await judgeBlobs({ blobs: served, versionedHashes: checkpoint.blobVersionedHashes, blockCount: checkpoint.headers.length, headers: checkpoint.headers }, kzg)
   if (!j.bodies) throw j.error ?? new VigilError('INTERNAL', 'blob judgement gave neither bodies nor a reason')
   return j.bodies
+}
+
+/** A mined-checkpoint check that did not pass, as a Verify now outcome (thrown: fail when hard, skipped when soft); null when it passed. */
+function outcomeOf(v: MinedCheckpointVerdict, check: MinedCheckpointCheck): Outcome | null {
+  const r = checkResult(v, check)
+  if (r.status === 'pass') return null
+  if (r.error) throw r.error
+  return skip(`not checked: ${r.detail}`)
 }
