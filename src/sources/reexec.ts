@@ -48,8 +48,18 @@ export class ReexecSource implements BodySource {
   private readonly blocks: Lru<Hex, Hex[]>
   /** tx hash → blocks waiting for it */
   private readonly waiting = new Map<Hex, Set<Hex>>()
-  /** Called when every transaction of a noted block is held (so the pipeline can rebuild it at once). */
-  onReady: ((blockHash: Hex) => void) | null = null
+  /** Told when every transaction of a noted block is held (so the pipeline can rebuild it at once). */
+  private readonly readyListeners = new Set<(blockHash: Hex) => void>()
+
+  /** Calls `fn` with each block whose transactions are now all held (its body can be rebuilt). Returns the unsubscribe. */
+  onReady(fn: (blockHash: Hex) => void): () => void {
+    this.readyListeners.add(fn)
+    return () => this.readyListeners.delete(fn)
+  }
+
+  private announceReady(blockHash: Hex): void {
+    for (const fn of this.readyListeners) fn(blockHash)
+  }
 
   constructor(opts: ReexecSourceOptions = {}) {
     this.name = opts.name ?? 'reexec'
@@ -88,7 +98,7 @@ export class ReexecSource implements BodySource {
     const blocks = this.waiting.get(h)
     if (blocks) {
       this.waiting.delete(h)
-      for (const b of blocks) if (this.ready(b)) this.onReady?.(b)
+      for (const b of blocks) if (this.ready(b)) this.announceReady(b)
     }
     return 'accept'
   }
@@ -123,7 +133,7 @@ export class ReexecSource implements BodySource {
       }
       set.add(hash)
     }
-    if (missing === 0) this.onReady?.(hash)
+    if (missing === 0) this.announceReady(hash)
   }
 
   /** True when block `hash` is known and all its transactions are held. */

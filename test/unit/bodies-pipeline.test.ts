@@ -256,7 +256,7 @@ describe('BodyPipeline', () => {
       { mined: [{ kind: 'bodies', source: reexec }], provisional: [{ kind: 'bodies', source: reexec }, { kind: 'bodies', source: none }] },
       { retry: { nearTip: { baseMs: 60_000, maxMs: 60_000 }, far: { baseMs: 60_000, maxMs: 60_000 } } },
     )
-    reexec.onReady = (h) => pipeline.poke(h)
+    reexec.onReady((h) => pipeline.poke(h))
     pipeline.start()
     const b = provisional[0]!
     reexec.noteBlock(b.hash, b.proposal.txHashes)

@@ -64,7 +64,7 @@ export function createBodyWiring(args: {
     provisional.push({ kind: 'bodies', source: reqresp })
   }
   const pipeline = new BodyPipeline({ engine: args.engine, store: args.store, mode: config.mode, mined, provisional, logger: args.logger })
-  reexec.onReady = (hash) => pipeline.poke(hash)
+  reexec.onReady((hash) => pipeline.poke(hash))
   const stats = [reexec.stats, ...(fileStore ? [fileStore.stats] : []), ...(beacon ? [beacon.stats] : [])]
   return { pipeline, fileStore, beacon, reexec, stats }
 }
