@@ -60,6 +60,15 @@ export const ErrorCodes = {
   SNAPSHOT_INVALID: 'SNAPSHOT_INVALID',
   SNAPSHOT_STALE: 'SNAPSHOT_STALE',
   SNAPSHOT_NOT_ON_L1: 'SNAPSHOT_NOT_ON_L1',
+  // L1 execution-layer proofs (src/verify/mpt.ts, src/protocol/eth)
+  /** A Merkle-Patricia proof does not verify: a node's hash is not its reference, a node is malformed, or the path leads nowhere consistent (hard). */
+  PROOF_INVALID: 'PROOF_INVALID',
+  /** A proof verifies but proves a value other than the one claimed (hard). */
+  PROOF_VALUE_MISMATCH: 'PROOF_VALUE_MISMATCH',
+  /** An execution block header's RLP does not hash to the claimed block hash (hard). */
+  HEADER_HASH_MISMATCH: 'HEADER_HASH_MISMATCH',
+  /** A trie root rebuilt from its items (receipts) is not the header's root (hard). */
+  ROOT_MISMATCH: 'ROOT_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -1,0 +1,59 @@
+/**
+ * Execution-layer facts checked against a block header: the header's own hash, an
+ * `eth_getProof` answer against its state root, receipts against its receipts root. Pure
+ * functions; each failure is a coded VigilError (HEADER_HASH_MISMATCH, PROOF_INVALID,
+ * PROOF_VALUE_MISMATCH, ROOT_MISMATCH).
+ */
+import { VigilError } from '../core/errors'
+import type { Hex } from '../core/types'
+import { headerHash, type ExecutionHeader } from '../protocol/eth/header'
+import type { GetProofAnswer } from '../protocol/eth/proof'
+import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, orderedTrieRoot, verifyAccountProof, verifyStorageProof, type Account } from './mpt'
+
+/** The header hashes (keccak256 of its RLP) to `expected`; returns the hash. */
+export function verifyHeaderHash(header: ExecutionHeader, expected: Hex): Hex {
+  const got = headerHash(header)
+  if (got !== expected.toLowerCase()) {
+    throw new VigilError('HEADER_HASH_MISMATCH', `execution block ${header.number}: the header hashes to ${got}, not ${expected}`, { details: { number: header.number.toString(), expected, got } })
+  }
+  return got
+}
+
+export interface ProvenAccount {
+  address: Hex
+  /** null: the proof shows no account at this address (the RPC's answer must then be the empty account). */
+  account: Account | null
+  storage: { key: Hex; value: bigint }[]
+}
+
+function mismatch(what: string, claimed: string, proven: string, details: Record<string, string | number | boolean | null> = {}): VigilError {
+  return new VigilError('PROOF_VALUE_MISMATCH', `eth_getProof: the answer claims ${what} ${claimed}, the proof gives ${proven}`, { details: { what, claimed, proven, ...details } })
+}
+
+/**
+ * Every proof of an `eth_getProof` answer against `stateRoot`, and every value it claims
+ * compared with what the proofs prove. Returns the proven values.
+ */
+export function verifyGetProof(stateRoot: Hex, answer: GetProofAnswer): ProvenAccount {
+  const account = verifyAccountProof(stateRoot, answer.address, answer.accountProof)
+  const a = account ?? { nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
+  if (a.nonce !== answer.nonce) throw mismatch('nonce', answer.nonce.toString(), a.nonce.toString())
+  if (a.balance !== answer.balance) throw mismatch('balance', answer.balance.toString(), a.balance.toString())
+  if (a.storageRoot !== answer.storageHash) throw mismatch('storageHash', answer.storageHash, a.storageRoot)
+  if (a.codeHash !== answer.codeHash) throw mismatch('codeHash', answer.codeHash, a.codeHash)
+  const storage = answer.storageProof.map((s, i) => {
+    const value = verifyStorageProof(a.storageRoot, s.key, s.proof)
+    if (value !== s.value) throw mismatch(`storage[${s.key}]`, s.value.toString(), value.toString(), { index: i })
+    return { key: s.key, value }
+  })
+  return { address: answer.address, account, storage }
+}
+
+/** The receipts (their trie values, src/protocol/eth/receipt.ts) rebuild the header's receipts root. */
+export function verifyReceiptsRoot(header: ExecutionHeader, receipts: readonly Uint8Array[]): Hex {
+  const got = orderedTrieRoot(receipts)
+  if (got !== header.receiptsRoot) {
+    throw new VigilError('ROOT_MISMATCH', `execution block ${header.number}: ${receipts.length} receipts build root ${got}, the header's receiptsRoot is ${header.receiptsRoot}`, { details: { number: header.number.toString(), expected: header.receiptsRoot, got } })
+  }
+  return got
+}
