@@ -78,9 +78,10 @@ function truncated(what: string, offset: number, need: number, have: number): Vi
 function longLength(bytes: Uint8Array, pos: number, n: number, end: number, what: string): number {
   if (pos + n > end) throw truncated(what, pos, n, end - pos)
   if (bytes[pos] === 0) throw invalid(`${what}: long length with a leading zero byte at offset ${pos}`, { what, offset: pos })
-  if (n > 6) throw invalid(`${what}: length of ${n} bytes at offset ${pos} is beyond any input`, { what, offset: pos })
   let len = 0
   for (let i = 0; i < n; i++) len = len * 256 + bytes[pos + i]!
+  // a length of 7–8 bytes is ≥ 2^48: past the end of any input we hold (and beyond exact doubles)
+  if (n > 6 || len > end - pos - n) throw truncated(what, pos, n > 6 ? Number.MAX_SAFE_INTEGER : len, end - pos - n)
   if (len < 56) throw invalid(`${what}: long form used for a length of ${len} at offset ${pos}`, { what, offset: pos })
   return len
 }
