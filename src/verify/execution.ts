@@ -6,6 +6,7 @@
  */
 import { VigilError } from '../core/errors'
 import type { Hex } from '../core/types'
+import { ZERO_HASH } from '../protocol/bytes'
 import { headerHash, type ExecutionHeader } from '../protocol/eth/header'
 import type { GetProofAnswer } from '../protocol/eth/proof'
 import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, orderedTrieRoot, verifyAccountProof, verifyStorageProof, type Account } from './mpt'
@@ -37,10 +38,12 @@ function mismatch(what: string, claimed: string, proven: string, details: Record
 export function verifyGetProof(stateRoot: Hex, answer: GetProofAnswer): ProvenAccount {
   const account = verifyAccountProof(stateRoot, answer.address, answer.accountProof)
   const a = account ?? { nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
+  // an absent account: servers report the empty root / empty code hash, or (geth) zero hashes
+  const sameHash = (claimed: Hex, proven: Hex) => claimed === proven || (account === null && claimed === ZERO_HASH)
   if (a.nonce !== answer.nonce) throw mismatch('nonce', answer.nonce.toString(), a.nonce.toString())
   if (a.balance !== answer.balance) throw mismatch('balance', answer.balance.toString(), a.balance.toString())
-  if (a.storageRoot !== answer.storageHash) throw mismatch('storageHash', answer.storageHash, a.storageRoot)
-  if (a.codeHash !== answer.codeHash) throw mismatch('codeHash', answer.codeHash, a.codeHash)
+  if (!sameHash(answer.storageHash, a.storageRoot)) throw mismatch('storageHash', answer.storageHash, a.storageRoot)
+  if (!sameHash(answer.codeHash, a.codeHash)) throw mismatch('codeHash', answer.codeHash, a.codeHash)
   const storage = answer.storageProof.map((s, i) => {
     const value = verifyStorageProof(a.storageRoot, s.key, s.proof)
     if (value !== s.value) throw mismatch(`storage[${s.key}]`, s.value.toString(), value.toString(), { index: i })

@@ -16,9 +16,9 @@ import { bytesToHex, hexToBytes } from '../../src/protocol/bytes'
 import { keccak256 } from '../../src/protocol/hash'
 import { rlpDecode, rlpEncode, uintToBytes, bytesToUint, type RlpItem } from '../../src/protocol/eth/rlp'
 import { decodeHeader, encodeHeader, headerFromRpc, headerHash, HEADER_FIELDS, type ExecutionHeader } from '../../src/protocol/eth/header'
-import { parseGetProof } from '../../src/protocol/eth/proof'
+import { parseGetProof, type GetProofAnswer } from '../../src/protocol/eth/proof'
 import { encodeReceipt } from '../../src/protocol/eth/receipt'
-import { buildTrie, decodeHexPrefix, EMPTY_TRIE_ROOT, orderedTrieRoot, toNibbles, verifyAccountProof, verifyProof, verifyStorageProof } from '../../src/verify/mpt'
+import { buildTrie, decodeHexPrefix, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, orderedTrieRoot, toNibbles, verifyAccountProof, verifyProof, verifyStorageProof } from '../../src/verify/mpt'
 import { verifyGetProof, verifyHeaderHash, verifyReceiptsRoot } from '../../src/verify/execution'
 import { main } from '../../src/cli/main'
 
@@ -244,6 +244,38 @@ describe('tries built here: inline nodes, branch values, inclusion and exclusion
     }
     const missing = rlpEncode(uintToBytes(300))
     expect(verifyProof(t.root, missing, t.prove(missing))).toBeNull()
+  })
+})
+
+describe('an absent account (a state trie built here)', () => {
+  const addr = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(20)}`
+  const account = (nonce: number) => rlpEncode([uintToBytes(nonce), uintToBytes(10n ** 18n), hexToBytes(EMPTY_TRIE_ROOT), hexToBytes(EMPTY_CODE_HASH)])
+  const state = buildTrie([1, 2, 3, 4, 5, 6, 7, 8].map((b) => [keccak256(hexToBytes(addr(b))), account(b)]))
+  const root = bytesToHex(state.root)
+  const absent = addr(0x99)
+  const answer = (over: Partial<GetProofAnswer> = {}): GetProofAnswer => ({
+    address: absent,
+    nonce: 0n,
+    balance: 0n,
+    storageHash: EMPTY_TRIE_ROOT,
+    codeHash: EMPTY_CODE_HASH,
+    accountProof: state.prove(keccak256(hexToBytes(absent))),
+    storageProof: [{ key: `0x${'00'.repeat(31)}01`, value: 0n, proof: [] }],
+    ...over,
+  })
+
+  it('is proven absent; the empty account (or zero hashes) is the only claim accepted', () => {
+    expect(verifyAccountProof(root, addr(3), state.prove(keccak256(hexToBytes(addr(3)))))?.nonce).toBe(3n)
+    expect(verifyAccountProof(root, absent, answer().accountProof)).toBeNull()
+    expect(verifyGetProof(root, answer())).toEqual({ address: absent, account: null, storage: [{ key: answer().storageProof[0]!.key, value: 0n }] })
+    const ZERO = `0x${'00'.repeat(32)}` as Hex
+    expect(verifyGetProof(root, answer({ storageHash: ZERO, codeHash: ZERO })).account).toBeNull()
+    expect(codeOf(() => verifyGetProof(root, answer({ balance: 1n })))).toBe('PROOF_VALUE_MISMATCH')
+    expect(codeOf(() => verifyGetProof(root, answer({ storageProof: [{ key: '0x01', value: 5n, proof: [] }] })))).toBe('PROOF_VALUE_MISMATCH')
+    expect(codeOf(() => verifyGetProof(root, answer({ codeHash: `0x${'12'.repeat(32)}` })))).toBe('PROOF_VALUE_MISMATCH')
+    // a present account may not be claimed with zero hashes
+    const present = addr(3)
+    expect(codeOf(() => verifyGetProof(root, answer({ address: present, nonce: 3n, balance: 10n ** 18n, storageHash: ZERO, accountProof: state.prove(keccak256(hexToBytes(present))) })))).toBe('PROOF_VALUE_MISMATCH')
   })
 })
 
