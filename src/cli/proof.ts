@@ -5,7 +5,8 @@
  *
  * Checks, each reported: the header's RLP hashes to the block's `hash`; the account proof and
  * every storage proof verify against the header's state root and prove the values the answer
- * claims; the receipts rebuild the header's receipts root. Exit 0 only when every check passed,
+ * claims; the receipts rebuild the header's receipts root and their placement fields agree
+ * with the block. Exit 0 only when every check passed,
  * 1 when one failed (coded error), 2 on bad usage.
  *
  * What this does NOT establish: that the block is on the canonical Ethereum chain. The block
@@ -16,8 +17,8 @@ import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
 import type { Hex } from '../core/types'
 import { headerFromRpc, type ExecutionHeader } from '../protocol/eth/header'
 import { parseGetProof, type GetProofAnswer } from '../protocol/eth/proof'
-import { encodeReceipt } from '../protocol/eth/receipt'
-import { verifyGetProof, verifyHeaderHash, verifyReceiptsRoot, type ProvenAccount } from '../verify/execution'
+import { encodeReceipt, receiptPlacement } from '../protocol/eth/receipt'
+import { verifyGetProof, verifyHeaderHash, verifyReceiptPlacement, verifyReceiptsRoot, type ProvenAccount } from '../verify/execution'
 import { flagBool, flagStr, type ParsedArgs } from '../node/args'
 
 export const PROOF_USAGE = `  vigil proof verify --block FILE --proof FILE [--receipts FILE] [--json]
@@ -25,7 +26,8 @@ export const PROOF_USAGE = `  vigil proof verify --block FILE --proof FILE [--re
   proof verify  checks an eth_getBlockByNumber answer (its header's RLP must hash to its hash)
          and an eth_getProof answer against that header's state root (account proof, every
          storage proof, every claimed value); --receipts: an eth_getBlockReceipts answer
-         must rebuild its receipts root. Prints the proven values; exits 0 only if every
+         must rebuild its receipts root (and each receipt and log name this block, with
+         consistent indices and gas used). Prints the proven values; exits 0 only if every
          check passed, 1 otherwise. Offline: whether the block is canonical is not checked.`
 
 /** Flags of `proof verify`, merged into the CLI's flag spec. */
@@ -110,6 +112,11 @@ export async function proofCommand(args: ParsedArgs): Promise<number> {
       if (!Array.isArray(receiptsJson)) throw new VigilError('DECODE_INVALID_FIELD', 'receipts file is not a list of receipts')
       verifyReceiptsRoot(h, receiptsJson.map(encodeReceipt))
       return `${receiptsJson.length} receipts rebuild receiptsRoot ${h.receiptsRoot}`
+    })
+    check(checks, 'receipt placement', () => {
+      if (!Array.isArray(receiptsJson)) throw new VigilError('DECODE_INVALID_FIELD', 'receipts file is not a list of receipts')
+      verifyReceiptPlacement(h, (blockJson as { hash: Hex }).hash, receiptsJson.map(receiptPlacement))
+      return `every receipt and log names block ${h.number}, indices and gas used consistent (transaction hashes not proven)`
     })
   }
   const ok = checks.every((c) => c.ok)

@@ -69,6 +69,8 @@ export const ErrorCodes = {
   HEADER_HASH_MISMATCH: 'HEADER_HASH_MISMATCH',
   /** A trie root rebuilt from its items (receipts) is not the header's root (hard). */
   ROOT_MISMATCH: 'ROOT_MISMATCH',
+  /** A receipt's or log's placement (block, index, gas used, log index) contradicts the verified block or its neighbours (hard). */
+  RECEIPT_MISMATCH: 'RECEIPT_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -17,9 +17,9 @@ import { keccak256 } from '../../src/protocol/hash'
 import { rlpDecode, rlpEncode, uintToBytes, bytesToUint, type RlpItem } from '../../src/protocol/eth/rlp'
 import { decodeHeader, encodeHeader, headerFromRpc, headerHash, HEADER_FIELDS, type ExecutionHeader } from '../../src/protocol/eth/header'
 import { parseGetProof, type GetProofAnswer } from '../../src/protocol/eth/proof'
-import { encodeReceipt } from '../../src/protocol/eth/receipt'
+import { encodeReceipt, receiptPlacement } from '../../src/protocol/eth/receipt'
 import { buildTrie, decodeHexPrefix, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, orderedTrieRoot, toNibbles, verifyAccountProof, verifyProof, verifyStorageProof } from '../../src/verify/mpt'
-import { verifyGetProof, verifyHeaderHash, verifyReceiptsRoot } from '../../src/verify/execution'
+import { verifyGetProof, verifyHeaderHash, verifyReceiptPlacement, verifyReceiptsRoot } from '../../src/verify/execution'
 import { main } from '../../src/cli/main'
 
 const DIR = join(__dirname, '../../../shared/vectors/helios/rpc')
@@ -298,6 +298,32 @@ describe('receipts (202) rebuild the receiptsRoot', () => {
   })
 })
 
+describe('receipt placement (fields outside the receipts trie)', () => {
+  const placed = () => receiptsJson.map(receiptPlacement)
+  it('every receipt and log of the real block names it, with consistent indices and gas', () => {
+    expect(() => verifyReceiptPlacement(header, blockJson.hash, placed())).not.toThrow()
+  })
+  it('a receipt or log placed elsewhere is RECEIPT_MISMATCH', () => {
+    const withLog = receiptsJson.findIndex((r) => (r.logs as unknown[]).length > 1)
+    const edits: ((rs: ReturnType<typeof placed>) => void)[] = [
+      (rs) => (rs[5]!.blockHash = `0x${'ab'.repeat(32)}`),
+      (rs) => (rs[5]!.blockNumber = header.number + 1n),
+      (rs) => (rs[5]!.transactionIndex = 6n),
+      (rs) => (rs[5]!.gasUsed = rs[5]!.gasUsed! + 1n),
+      (rs) => (rs[withLog]!.logs[1]!.logIndex = rs[withLog]!.logs[1]!.logIndex! + 1n),
+      (rs) => (rs[withLog]!.logs[0]!.removed = true),
+      (rs) => (rs[withLog]!.logs[0]!.transactionHash = `0x${'cd'.repeat(32)}`),
+      (rs) => (rs[withLog]!.logs[0]!.blockHash = `0x${'cd'.repeat(32)}`),
+      (rs) => rs.pop(),
+    ]
+    for (const edit of edits) {
+      const rs = placed()
+      edit(rs)
+      expect(codeOf(() => verifyReceiptPlacement(header, blockJson.hash, rs))).toBe('RECEIPT_MISMATCH')
+    }
+  })
+})
+
 describe('RLP', () => {
   const hex = (s: string) => hexToBytes(s as Hex)
   const utf = (s: string) => new TextEncoder().encode(s)
@@ -383,6 +409,7 @@ describe('vigil proof verify', () => {
       ['proof answer', true],
       ['account and storage proofs', true],
       ['receipts root', true],
+      ['receipt placement', true],
     ])
     const human = await run(['proof', 'verify', '--block', BLOCK, '--proof', PROOF])
     expect(human.code).toBe(0)

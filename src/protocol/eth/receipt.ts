@@ -6,7 +6,7 @@
  * the status.
  */
 import { VigilError } from '../../core/errors'
-import { concatBytes, hexToBytes } from '../bytes'
+import { bytesToHex, concatBytes, hexToBytes } from '../bytes'
 import { rlpEncode, uintToBytes, type RlpItem } from './rlp'
 
 function bad(field: string, message: string): VigilError {
@@ -41,4 +41,44 @@ export function encodeReceipt(json: unknown): Uint8Array {
   })
   const body = rlpEncode([first, uintToBytes(quantity(r.cumulativeGasUsed, 'cumulativeGasUsed')), data(r.logsBloom, 'logsBloom', 256), logs])
   return type === 0n ? body : concatBytes(Uint8Array.of(Number(type)), body)
+}
+
+/** Where an RPC says a receipt or log sits (fields outside the receipts trie; each may be absent). */
+export interface ReceiptPlacement {
+  transactionHash: string | null
+  transactionIndex: bigint | null
+  blockHash: string | null
+  blockNumber: bigint | null
+  gasUsed: bigint | null
+  cumulativeGasUsed: bigint
+  logs: { blockHash: string | null; blockNumber: bigint | null; transactionHash: string | null; transactionIndex: bigint | null; logIndex: bigint | null; removed: boolean }[]
+}
+
+const optQuantity = (v: unknown, field: string): bigint | null => (v === undefined || v === null ? null : quantity(v, field))
+const optHash = (v: unknown, field: string): string | null => (v === undefined || v === null ? null : bytesToHex(data(v, field, 32)))
+
+/** The placement fields of one receipt of `eth_getBlockReceipts` (shape-checked, not judged). */
+export function receiptPlacement(json: unknown): ReceiptPlacement {
+  if (!json || typeof json !== 'object') throw bad('receipt', 'is not an object')
+  const r = json as Record<string, unknown>
+  if (!Array.isArray(r.logs)) throw bad('logs', 'is not a list')
+  return {
+    transactionHash: optHash(r.transactionHash, 'transactionHash'),
+    transactionIndex: optQuantity(r.transactionIndex, 'transactionIndex'),
+    blockHash: optHash(r.blockHash, 'blockHash'),
+    blockNumber: optQuantity(r.blockNumber, 'blockNumber'),
+    gasUsed: optQuantity(r.gasUsed, 'gasUsed'),
+    cumulativeGasUsed: quantity(r.cumulativeGasUsed, 'cumulativeGasUsed'),
+    logs: r.logs.map((l: unknown, i: number) => {
+      const log = (l ?? {}) as Record<string, unknown>
+      return {
+        blockHash: optHash(log.blockHash, `logs[${i}].blockHash`),
+        blockNumber: optQuantity(log.blockNumber, `logs[${i}].blockNumber`),
+        transactionHash: optHash(log.transactionHash, `logs[${i}].transactionHash`),
+        transactionIndex: optQuantity(log.transactionIndex, `logs[${i}].transactionIndex`),
+        logIndex: optQuantity(log.logIndex, `logs[${i}].logIndex`),
+        removed: log.removed === true,
+      }
+    }),
+  }
 }
