@@ -144,6 +144,7 @@ export function verifyProof(root: Uint8Array | Hex, key: Uint8Array, proof: read
       return done(matches && hp.nibbles.length === rest ? next : null)
     }
     if (hp.nibbles.length === 0) throw invalid(`extension node ${where} has an empty path`, { node: where })
+    if (next instanceof Uint8Array && next.length !== 32) throw invalid(`extension node ${where} points at neither a hash nor an inline node`, { node: where })
     if (!matches) return done(null)
     pos += hp.nibbles.length
     ref = next

@@ -279,6 +279,52 @@ describe('an absent account (a state trie built here)', () => {
   })
 })
 
+describe('hostile input never escapes as an uncoded error', () => {
+  // a small deterministic PRNG: the same cases on every run
+  let seed = 0x2545f491
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed / 2 ** 32)
+  const bytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256))
+
+  it('random bytes: RLP decodes or throws a coded error; as proof nodes they are PROOF_INVALID', () => {
+    for (let k = 0; k < 2000; k++) {
+      const b = bytes(1 + Math.floor(rand() * 80))
+      if (k % 3 === 0) b[0] = 0xc0 + Math.floor(rand() * 64)
+      try {
+        rlpDecode(b)
+      } catch (e) {
+        expect(isVigilError(e)).toBe(true)
+      }
+    }
+    const root = keccak256(Uint8Array.of(1))
+    for (let k = 0; k < 200; k++) expect(codeOf(() => verifyProof(root, bytes(32), [bytes(40), bytes(100)]))).toBe('PROOF_INVALID')
+  })
+
+  it('nodes that hash right but are malformed are PROOF_INVALID', () => {
+    const key = keccak256(Uint8Array.of(7))
+    const cases: RlpItem[] = [
+      [Uint8Array.of(0x41), Uint8Array.of(1)], // hex-prefix flag 4
+      [Uint8Array.of(0x05), Uint8Array.of(1)], // even path with a non-zero pad nibble
+      [new Uint8Array(0), Uint8Array.of(1)], // empty path
+      [Uint8Array.of(0x00), new Uint8Array(32)].map((x, i) => (i === 1 ? new Uint8Array(0) : x)), // extension to nothing
+      [Uint8Array.of(0x20), new Uint8Array(0)], // leaf without a value
+      [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)], // 3 items
+      Array.from({ length: 17 }, () => Uint8Array.of(5)), // a branch child of 1 byte
+      new Uint8Array(40).fill(9), // a string, not a node
+    ]
+    for (const node of cases) {
+      const enc = rlpEncode(node)
+      expect(codeOf(() => verifyProof(keccak256(enc), key, [enc])), bytesToHex(enc)).toBe('PROOF_INVALID')
+    }
+  })
+
+  it('eth_getProof keys are normalised to 32-byte words', () => {
+    const p = parseGetProof({ ...proofJson, storageProof: [{ ...proofJson.storageProof[0], key: '0x1' }] })
+    expect(p.storageProof[0]!.key).toBe(proofJson.storageProof[0]!.key)
+    expect(verifyGetProof(header.stateRoot, p).storage[0]!.value).toBe(BigInt(proofJson.storageProof[0]!.value))
+    expect(codeOf(() => parseGetProof({ ...proofJson, storageProof: [{ ...proofJson.storageProof[0], key: `0x${'1'.repeat(65)}` }] }))).toBe('DECODE_INVALID_FIELD')
+  })
+})
+
 describe('receipts (202) rebuild the receiptsRoot', () => {
   it('typed and legacy receipts encode to the trie values of the block', () => {
     const values = receiptsJson.map(encodeReceipt)

@@ -54,8 +54,9 @@ export function parseGetProof(json: unknown): GetProofAnswer {
     storageProof: r.storageProof.map((s: unknown, i: number) => {
       if (!s || typeof s !== 'object') throw bad(`storageProof[${i}]`, 'is not an object')
       const e = s as Record<string, unknown>
-      const key = data(e.key, `storageProof[${i}].key`)
-      if (key.length > 66) throw bad(`storageProof[${i}].key`, 'is longer than 32 bytes')
+      // servers echo the key as asked: a full 32-byte word, or a shorter quantity ("0x0")
+      if (typeof e.key !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(e.key)) throw bad(`storageProof[${i}].key`, 'is not hex of at most 32 bytes')
+      const key = `0x${e.key.slice(2).toLowerCase().padStart(64, '0')}` as Hex
       return { key, value: quantity(e.value, `storageProof[${i}].value`), proof: nodes(e.proof, `storageProof[${i}].proof`) }
     }),
   }
