@@ -101,9 +101,10 @@ export async function proofCommand(args: ParsedArgs): Promise<number> {
   if (header && answer) {
     const h: ExecutionHeader = header
     const a: GetProofAnswer = answer
+    const rootNote = checks[0]!.ok ? '' : ' (the header did not verify: this root is only what the file says)'
     check(checks, 'account and storage proofs', () => {
       proven = verifyGetProof(h.stateRoot, a)
-      return proven.account ? `account ${a.address} proven against stateRoot ${h.stateRoot}` : `account ${a.address} proven absent from stateRoot ${h.stateRoot}`
+      return (proven.account ? `account ${a.address} proven against stateRoot ${h.stateRoot}` : `account ${a.address} proven absent from stateRoot ${h.stateRoot}`) + rootNote
     })
   }
   if (receiptsJson !== undefined && header) {
