@@ -7,6 +7,7 @@
  */
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -488,4 +489,21 @@ describe('vigil proof verify', () => {
     expect(r.code).toBe(2)
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } })
   })
+
+  it('bin/vigil.js as a process: exit 0 on the real files, 1 on a mutated copy', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-proof-'))
+    const badProof = join(dir, 'proof.json')
+    const node = proofJson.storageProof[0]!.proof[0]!
+    await writeFile(badProof, JSON.stringify({ ...proofJson, storageProof: [{ ...proofJson.storageProof[0], proof: [`${node.slice(0, -2)}${node.endsWith('00') ? '01' : '00'}`, ...proofJson.storageProof[0]!.proof.slice(1)] }] }))
+    const bin = join(__dirname, '../../bin/vigil.js')
+    const exec = (proof: string) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile(process.execPath, [bin, 'proof', 'verify', '--block', BLOCK, '--proof', proof, '--json'], { timeout: 30_000 }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout }))
+      })
+    const [good, bad] = await Promise.all([exec(PROOF), exec(badProof)])
+    expect(good.code).toBe(0)
+    expect(JSON.parse(good.stdout).storage[0].value).toBe(proofJson.storageProof[0]!.value)
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'PROOF_INVALID' } })
+  }, 30_000)
 })
