@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { VigilError, toErrorRecord, type ErrorRecord } from '../core/errors'
-import { bytesToHex } from '../protocol/bytes'
+import { bytesToHex, hexToBytes } from '../protocol/bytes'
 import { decodeBootstrap, decodeUpdate, decodeUpdates, type LightClientHeader, type LightClientUpdate } from '../protocol/eth/beacon'
 import { beaconBlockHeaderRoot } from '../protocol/eth/ssz'
 import { NETWORKS, periodAtSlot, processFinalityUpdate, processOptimisticUpdate, processUpdate, verifyBootstrap, type LightClientStore, type NetworkConfig, type UpdateOutcome } from '../verify/lightclient'
@@ -105,7 +105,7 @@ export async function lcCommand(args: ParsedArgs): Promise<number> {
   const bootstrapJson = await readJson(bootstrapPath, 'bootstrap')
   attempt('bootstrap', undefined, () => {
     const b = decodeBootstrap(bootstrapJson)
-    store = verifyBootstrap(cfg, hexToRoot(checkpoint), b)
+    store = verifyBootstrap(cfg, hexToBytes(checkpoint), b)
     return { kind: 'bootstrap', ok: true, attested: view(b.header) }
   })
   const step = (kind: ObjectReport['kind'], index: number | undefined, u: () => LightClientUpdate, run: typeof processUpdate): void => {
@@ -160,12 +160,6 @@ export async function lcCommand(args: ParsedArgs): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(report) + '\n')
   else printHuman(report)
   return ok ? 0 : 1
-}
-
-function hexToRoot(h: string): Uint8Array {
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = parseInt(h.slice(2 + 2 * i, 4 + 2 * i), 16)
-  return out
 }
 
 function printHuman(r: { ok: boolean; objects: ObjectReport[]; finalized: HeaderView | null; optimistic: HeaderView | null; period: number | null; elapsedMs: number }): void {

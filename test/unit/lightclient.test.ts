@@ -17,6 +17,8 @@ import { decodeBootstrap, decodeUpdate, decodeUpdates, participantCount, type Li
 import { beaconBlockHeaderRoot, byteListRoot, computeDomain, DOMAIN_SYNC_COMMITTEE, gindexParts, merkleize, uint64Root } from '../../src/protocol/eth/ssz'
 import {
   MAINNET,
+  epochAtSlot,
+  forceUpdate,
   forkAtSlot,
   gindicesFor,
   periodAtSlot,
@@ -310,6 +312,28 @@ describe('rejections, each with its code', () => {
     const r = processFinalityUpdate(MAINNET, stores[6]!, few, { skipSignature: true })
     expect(r.applied).toBe(false)
     expect(r.store.finalizedHeader.beacon.slot).toBe(stores[6]!.finalizedHeader.beacon.slot)
+    expect(r.store.bestValidUpdate).not.toBeNull()
+    // after a period without finality the best valid update is forced in
+    expect(forceUpdate(r.store, finality.signatureSlot).finalizedHeader.beacon.slot).toBe(stores[6]!.finalizedHeader.beacon.slot)
+    const forced = forceUpdate(r.store, stores[6]!.finalizedHeader.beacon.slot + 8192 + 1)
+    expect(forced.finalizedHeader.beacon.slot).toBe(7109344)
+    expect(forced.bestValidUpdate).toBeNull()
+  })
+
+  it("the signature slot's fork version is in the domain, and the header's fork picks its execution layout", () => {
+    // the Capella version replaced: the same signature no longer verifies
+    const wrongVersion = { ...MAINNET, forks: MAINNET.forks.map((f) => (f.name === 'capella' ? { ...f, version: hexToBytes('0x04000000') } : f)) }
+    expect(codeOf(() => processFinalityUpdate(wrongVersion, stores[6]!, finality))).toBe('LC_BAD_SIGNATURE')
+    // Deneb moved to the attested header's epoch: a Deneb header needs blob_gas_used / excess_blob_gas
+    const earlyDeneb = { ...MAINNET, forks: MAINNET.forks.map((f) => (f.name === 'deneb' ? { ...f, epoch: epochAtSlot(finality.attestedHeader.beacon.slot) } : f)) }
+    expect(codeOf(() => processFinalityUpdate(earlyDeneb, stores[6]!, finality))).toBe('LC_INVALID_HEADER')
+    // with the fields present (zero) the Deneb layout hashes 17 fields: the Capella branch no longer matches
+    const withBlob = clone(finality)
+    withBlob.attestedHeader.execution!.blobGasUsed = 0n
+    withBlob.attestedHeader.execution!.excessBlobGas = 0n
+    expect(codeOf(() => processFinalityUpdate(earlyDeneb, stores[6]!, withBlob))).toBe('LC_INVALID_BRANCH')
+    // and zero blob fields on a Capella header are the Capella layout: still valid
+    expect(codeOf(() => processFinalityUpdate(MAINNET, stores[6]!, withBlob))).toBe('none')
   })
 })
 
