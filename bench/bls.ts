@@ -6,7 +6,7 @@
  * The input is real: mainnet update 5 of ../shared/vectors/helios/consensus (period 867,
  * 512 of 512 signed), its committee the next_sync_committee of update 4. The same code
  * (bench/bls-cases.ts) runs in Node and, bundled with esbuild, in headless Chromium
- * (playwright-core, /usr/bin/chromium or $VIGIL_CHROMIUM).
+ * (playwright-core, /usr/bin/chromium or $VIGIL_CHROMIUM), on the page and in a module Web Worker.
  */
 import { readFileSync, existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -43,6 +43,7 @@ if (!argv.includes('--no-browser') && existsSync(chromium)) {
   const { build } = await import('esbuild')
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bls-'))
   await build({ entryPoints: [join(import.meta.dirname, 'bls-cases.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'bls.js'), logLevel: 'warning' })
+  await build({ entryPoints: [join(import.meta.dirname, 'bls-worker.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'bls-worker.js'), logLevel: 'warning' })
   await writeFile(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module">import * as m from "./bls.js"; window.blsBench = m; window.ready = true</script>')
   const server = createServer((req, res) => {
     const f = join(dir, req.url === '/' ? 'index.html' : req.url!.slice(1))
@@ -62,7 +63,21 @@ if (!argv.includes('--no-browser') && existsSync(chromium)) {
       [input, runs] as const,
     )
     results.chromium = { version, ...timings }
-    console.log('chromium', JSON.stringify(results.chromium))
+    console.log('chromium page', JSON.stringify(results.chromium))
+    const inWorker = await page.evaluate(
+      ([inp, n]) =>
+        new Promise((resolve, reject) => {
+          type W = { onmessage: (e: { data: unknown }) => void; onerror: (e: { message: string }) => void; postMessage(v: unknown): void }
+          const WorkerCtor = (globalThis as unknown as { Worker: new (url: string, o: { type: 'module' }) => W }).Worker
+          const w = new WorkerCtor('./bls-worker.js', { type: 'module' })
+          w.onmessage = (e) => resolve(e.data)
+          w.onerror = (e) => reject(new Error(e.message))
+          w.postMessage({ input: inp, runs: n })
+        }),
+      [input, runs] as const,
+    )
+    results.chromiumWorker = { version, ...(inWorker as object) }
+    console.log('chromium worker', JSON.stringify(results.chromiumWorker))
   } finally {
     await browser.close()
     server.close()
