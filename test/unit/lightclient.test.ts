@@ -359,11 +359,13 @@ describe('vigil lc verify', () => {
   const args = (finalityFile: string) => ['lc', 'verify', '--network', 'mainnet', '--checkpoint', CHECKPOINT, '--bootstrap', join(DIR, 'bootstrap.json'), '--updates', join(DIR, 'updates.json'), '--finality', finalityFile, '--json']
 
   it('verifies the vectors: exit 0, every object ok, execution block 17923026', async () => {
-    const r = await run(args(join(DIR, 'finality.json')))
+    // the finality update's attested header and aggregate also make an optimistic update
+    const r = await run([...args(join(DIR, 'finality.json')), '--optimistic', join(DIR, 'finality.json')])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out.ok).toBe(true)
-    expect(out.objects.map((o: { kind: string; ok: boolean }) => `${o.kind}:${o.ok}`)).toEqual(['bootstrap:true', ...Array(6).fill('update:true'), 'finality:true'])
+    expect(out.objects.map((o: { kind: string; ok: boolean }) => `${o.kind}:${o.ok}`)).toEqual(['bootstrap:true', ...Array(6).fill('update:true'), 'finality:true', 'optimistic:true'])
+    expect(out.optimistic.execution.blockNumber).toBe('17923112')
     expect(out.objects.slice(1, 7).map((o: { signaturePeriod: number; participants: number }) => [o.signaturePeriod, o.participants])).toEqual([[862, 511], [863, 512], [864, 511], [865, 510], [866, 512], [867, 512]])
     expect(out.finalized.execution).toMatchObject({ blockNumber: '17923026', blockHash: '0xbc8499537876e5406c7a65e25f99063f1cd85a17014a3aa5ade38271b1fbf64f' })
     expect(out.period).toBe(867)
