@@ -9,6 +9,7 @@ import type { ClientSnapshot } from '../client/shared/types'
 import { flagBool, flagInt, flagStr, parseArgs } from '../node/args'
 import { EXPLORE_FLAGS, EXPLORE_USAGE, verifyCommand, watchCommand } from './explore'
 import { PROOF_FLAGS, PROOF_USAGE, proofCommand } from './proof'
+import { LC_FLAGS, LC_USAGE, lcCommand } from './lc'
 
 const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting
 
@@ -31,14 +32,16 @@ usage:
 
 ${EXPLORE_USAGE}
 
-${PROOF_USAGE}`
+${PROOF_USAGE}
+
+${LC_USAGE}`
 
 const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean', 'from-snapshot': 'boolean', 'trusted-hash': 'string' } as const
 
 export async function main(argv: string[]): Promise<number> {
   let args
   try {
-    args = parseArgs(argv, { ...SYNC_FLAGS, ...EXPLORE_FLAGS, ...PROOF_FLAGS })
+    args = parseArgs(argv, { ...SYNC_FLAGS, ...EXPLORE_FLAGS, ...PROOF_FLAGS, ...LC_FLAGS })
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`)
     return 2
@@ -50,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (args.command === 'sync') return await sync(args)
     if (args.command === 'proof') return await proofCommand(args)
+    if (args.command === 'lc') return await lcCommand(args)
     if (args.command === 'verify' || args.command === 'watch') {
       const configPath = flagStr(args, 'config')
       if (!configPath) throw new VigilError('CONFIG_INVALID', '--config is required')

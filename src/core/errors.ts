@@ -71,6 +71,25 @@ export const ErrorCodes = {
   ROOT_MISMATCH: 'ROOT_MISMATCH',
   /** A receipt's or log's placement (block, index, gas used, log index) contradicts the verified block or its neighbours (hard). */
   RECEIPT_MISMATCH: 'RECEIPT_MISMATCH',
+  // Ethereum consensus light client (src/verify/lightclient)
+  /** A Merkle branch (sync committee, finality, execution payload) does not lead to its root. */
+  LC_INVALID_BRANCH: 'LC_INVALID_BRANCH',
+  /** The sync committee's aggregate signature does not verify (or does not decode). */
+  LC_BAD_SIGNATURE: 'LC_BAD_SIGNATURE',
+  /** Fewer sync-committee members signed than the rule needs. */
+  LC_INSUFFICIENT_PARTICIPATION: 'LC_INSUFFICIENT_PARTICIPATION',
+  /** The update's signature or attested period is not one the store can check. */
+  LC_WRONG_PERIOD: 'LC_WRONG_PERIOD',
+  /** The bootstrap's header does not hash to the trusted checkpoint root. */
+  LC_BOOTSTRAP_MISMATCH: 'LC_BOOTSTRAP_MISMATCH',
+  /** Slots out of order (signature slot > attested slot ≥ finalized slot, not in the future). */
+  LC_INVALID_SLOTS: 'LC_INVALID_SLOTS',
+  /** A light-client header is malformed for its fork (execution fields, empty-header rules). */
+  LC_INVALID_HEADER: 'LC_INVALID_HEADER',
+  /** The update brings nothing the store can use (older than the finalized header, no new committee). */
+  LC_IRRELEVANT_UPDATE: 'LC_IRRELEVANT_UPDATE',
+  /** The update's next sync committee differs from the one the store already holds for that period. */
+  LC_SYNC_COMMITTEE_MISMATCH: 'LC_SYNC_COMMITTEE_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
