@@ -14,6 +14,7 @@ import { initCrypto } from '../../src/verify/secp256k1'
 import { MAX_WINDOW_L1_BLOCKS, judgeSnapshot, type SnapshotFacts } from '../../src/verify/snapshot'
 import { verifySnapshot } from '../../src/sources/snapshot'
 import type { L1Port } from '../../src/ports/l1'
+import { MemoryL1 } from '../helpers/memory-l1'
 
 const DOMAIN = { l1ChainId: 31337, rollup: '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Address }
 const L2 = 7771
@@ -164,19 +165,21 @@ describe('judgeSnapshot', () => {
 })
 
 describe('verifySnapshot (reads the facts, then judges)', () => {
-  /** An L1 port that answers with `f`, counting what is asked. */
+  /** The tests' one in-memory L1 port (test/helpers/memory-l1.ts) holding `f`, with what is asked recorded. */
   const portOf = (f: SnapshotFacts) => {
+    const mem = new MemoryL1({ ...f.schedule, l2ChainId: L2, targetCommitteeSize: 4 }, (epoch) => {
+      const c = f.committees.get(epoch)
+      if (!c || !Array.isArray(c)) throw new VigilError('SOURCE_UNAVAILABLE', 'no committee', { severity: 'soft' })
+      return c
+    }, f.head! - f.finalized!)
+    for (let n = f.finalized!; n <= f.head!; n++) mem.blocks.push(n === f.anchorBlock?.number ? f.anchorBlock : { number: n, hash: hex32(0xf0 + n - f.finalized!), timestamp: 0 })
+    mem.mined.push(...f.events.map((e) => ({ ...e, slot: 0, checkpointBytes: new Uint8Array(), txFrom: vals[0]!.address })))
     const asked: string[] = []
     const l1: L1Port = {
-      rollupParams: async () => (asked.push('params'), { ...f.schedule, l2ChainId: L2, targetCommitteeSize: 4 }),
-      committee: async (epoch) => {
-        asked.push(`committee ${epoch}`)
-        const c = f.committees.get(epoch)
-        if (!c || !Array.isArray(c)) throw new VigilError('SOURCE_UNAVAILABLE', 'no committee', { severity: 'soft' })
-        return c
-      },
-      block: async (tag) => (asked.push(`block ${tag}`), tag === 'finalized' ? { number: f.finalized!, hash: hex32(0xf0), timestamp: 0 } : tag === 'latest' ? { number: f.head!, hash: hex32(0xf1), timestamp: 0 } : tag === f.anchorBlock?.number ? f.anchorBlock : null),
-      minedCheckpoints: async (from, to) => (asked.push(`events ${from}-${to}`), f.events.map((e) => ({ ...e, slot: 0, checkpointBytes: new Uint8Array(), txFrom: vals[0]!.address }))),
+      rollupParams: () => (asked.push('params'), mem.rollupParams()),
+      committee: (epoch) => (asked.push(`committee ${epoch}`), mem.committee(epoch)),
+      block: (tag) => (asked.push(`block ${tag}`), mem.block(tag)),
+      minedCheckpoints: (from, to, o) => (asked.push(`events ${from}-${to}`), mem.minedCheckpoints(from, to, o)),
     }
     return { l1, asked }
   }
