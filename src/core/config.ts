@@ -9,12 +9,26 @@ export interface ClientConfig {
   l2ChainId: number
   l1: {
     chainId: number
-    /** One or more L1 JSON-RPC URLs; the first that answers is used. */
+    /**
+     * One or more independent L1 JSON-RPC URLs. None is believed: their answers are proven
+     * against the anchor (docs/trust.md), and without a consensus light client the anchor is
+     * `quorum` of them agreeing on a block hash. Each is its own source (`l1:<host>`).
+     */
     rpcUrls: string[]
+    /** k: how many of `rpcUrls` must agree on a block's hash before it anchors (default: a majority, floor(n/2) + 1). */
+    quorum?: number
+    /** Blocks below the k-th highest head at which the quorum compares hashes (default 0). */
+    quorumDepth?: number
     rollup: Address
     /** L1 block the rollup was deployed in: where history scans start. */
     deployBlock: number
   }
+  /**
+   * The Ethereum consensus light client (docs/trust.md): a beacon node serving the light-client
+   * routes (`/eth/v1/beacon/light_client/*`) and the trusted beacon block root to bootstrap
+   * from. Where configured it outranks the RPC quorum.
+   */
+  beaconLightClient?: { url: string; checkpoint: Hex; network: 'mainnet' }
   /** L1 beacon API base URL (blobs), CORS-enabled. */
   beaconUrl?: string
   /** File store base URL (bucket root; layout in docs/filestore.md): bodies, blobs, header ranges, snapshots. */

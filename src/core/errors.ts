@@ -90,6 +90,15 @@ export const ErrorCodes = {
   LC_IRRELEVANT_UPDATE: 'LC_IRRELEVANT_UPDATE',
   /** The update's next sync committee differs from the one the store already holds for that period. */
   LC_SYNC_COMMITTEE_MISMATCH: 'LC_SYNC_COMMITTEE_MISMATCH',
+  // the L1 anchor and the RPCs behind it (src/sources/l1-*.ts, docs/trust.md)
+  /** Fewer than k of the n L1 RPCs agree on a block hash (soft: the anchor does not advance; details say who claimed what). */
+  L1_QUORUM_NOT_REACHED: 'L1_QUORUM_NOT_REACHED',
+  /** An L1 RPC's claim (head, finalized block, header) contradicts the anchor or the quorum (hard: evidence against that RPC). */
+  L1_RPC_DISAGREES: 'L1_RPC_DISAGREES',
+  /** The proven rollup state names a checkpoint no L1 RPC's logs listed (soft: found another way, or retried). */
+  L1_CHECKPOINT_HIDDEN: 'L1_CHECKPOINT_HIDDEN',
+  /** No anchored L1 block yet: nothing can be proven (soft). */
+  L1_NOT_ANCHORED: 'L1_NOT_ANCHORED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

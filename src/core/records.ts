@@ -3,7 +3,7 @@
  * evidence, peers, sync/body progress. Plain, structured-clonable data (they cross the
  * worker boundary and are stored in IndexedDB as they are).
  */
-import type { ErrorRecord } from './errors'
+import type { ErrorCode, ErrorRecord } from './errors'
 import type { Address, BlockStatus, Hex } from './types'
 
 export type SourceKind = 'gossip' | 'l1' | 'beacon' | 'filestore' | 'reqresp' | 'l2rpc' | 'snapshot' | 'reexec'
@@ -206,4 +206,112 @@ export interface CheckResult {
   detail: string
   error: ErrorRecord | null
   ms: number
+}
+
+// ------------------------------------------------------------------ L1 trust (docs/trust.md)
+
+/** How the client knows which L1 chain is Ethereum's: its own consensus light client, or k of n independent RPCs agreeing. */
+export type AnchorKind = 'light-client' | 'rpc-quorum'
+
+/** An execution block the client verified itself (through its anchor): what every L1 proof is checked against. */
+export interface AnchoredBlock {
+  number: number
+  hash: Hex
+  stateRoot: Hex
+  receiptsRoot: Hex
+  /** Unix seconds. */
+  timestamp: number
+  anchor: AnchorKind
+  /** What it rests on, one line a person reads: "sync committee, period 867, 511 of 512 signed" or "2 of 3 RPCs agree at L1 block 120". */
+  basis: string
+}
+
+/** One anchor's state, as the trust panel shows it. */
+export interface L1AnchorView {
+  kind: AnchorKind
+  /** starting: nothing verified yet; synced: latest verified recently; stalled: the last round could not verify a head (`error` says why). */
+  state: 'starting' | 'synced' | 'stalled'
+  summary: string
+  latest: AnchoredBlock | null
+  finalized: AnchoredBlock | null
+  /** The consensus light client's own state (kind light-client). */
+  lightClient?: {
+    url: string
+    /** The trusted beacon block root it bootstrapped from. */
+    checkpoint: Hex
+    period: number
+    /** Sync-committee members that signed the last accepted update, of `committeeSize`. */
+    participants: number
+    committeeSize: number
+    finalizedSlot: number
+    optimisticSlot: number
+  }
+  /** The RPC quorum's last round (kind rpc-quorum). */
+  quorum?: {
+    k: number
+    n: number
+    /** Blocks below the k-th highest head at which hashes are compared. */
+    depth: number
+    /** L1 block compared in the last round (null before the first). */
+    at: number | null
+    agreeing: string[]
+    dissenting: string[]
+    unavailable: string[]
+  }
+  error: ErrorRecord | null
+  updatedAt: number | null
+}
+
+/** An L1 RPC said something the client proved false (or that the anchor contradicts): evidence naming it. */
+export interface L1Disagreement {
+  /** Source name of the RPC (`l1:<host>`). */
+  rpc: string
+  url: string
+  what: 'head' | 'finalized' | 'header' | 'proof' | 'checkpoint' | 'log' | 'committee'
+  /** The L1 block it concerns, when one. */
+  l1Block: number | null
+  claimed: string
+  /** What the anchor or the proofs say instead ('' when only the claim is known to be false). */
+  expected: string
+  code: ErrorCode
+  /** Unix ms: first and last seen, and how often. */
+  firstAt: number
+  lastAt: number
+  count: number
+}
+
+/** What a mined or finalized checkpoint rests on: the anchored L1 block its facts were proven against. */
+export interface L1Proof {
+  blockNumber: number
+  blockHash: Hex
+  anchor: AnchorKind
+  basis: string
+  /** The RPC whose answers were proven. */
+  rpc: string
+  /** Each fact proven, in order ("header 0x… hashes to the anchored chain", "receipt: CheckpointProposed in block 118", "storage checkpointLog[5].attestationsHash"). */
+  facts: string[]
+  /** Unix ms. */
+  at: number
+}
+
+/** The L1 trust panel: anchors (the light client outranks the quorum), each RPC, what was disproven. */
+export interface L1TrustView {
+  /** The anchor proofs are checked against now (null: none verified a head yet). */
+  active: AnchorKind | null
+  anchors: L1AnchorView[]
+  rpcs: { name: string; url: string }[]
+  /** Newest first, at most 50. */
+  disagreements: L1Disagreement[]
+  proofs: { verified: number; failed: number }
+}
+
+/** One proof Verify now checked against the anchored L1 block (header hash, account proof, each storage slot, a receipts root). */
+export interface ProofCheck {
+  kind: 'anchor' | 'header' | 'account' | 'storage' | 'receipts'
+  /** What was proven: "account 0x… (rollup)", "checkpointLog[5].digest (slot 0x…)". */
+  title: string
+  status: 'pass' | 'fail'
+  /** The value proven and the root it was proven against, or why it failed. */
+  detail: string
+  error: ErrorRecord | null
 }

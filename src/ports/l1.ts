@@ -4,6 +4,7 @@
  */
 import type { AbortOptions, Address, Hex } from '../core/types'
 import type { Schedule } from '../protocol/schedule'
+import type { L1Proof } from '../core/records'
 
 export interface RollupParams extends Schedule {
   l2ChainId: number
@@ -30,6 +31,11 @@ export interface MinedCheckpoint {
   l1BlockNumber: number
   l1BlockHash: Hex
   logIndex: number
+  /**
+   * The facts above proven against an anchored L1 block (src/sources/l1-proven.ts): absent only
+   * from in-memory test ports. The source whose answers were proven is `proof.rpc`.
+   */
+  proof?: L1Proof
 }
 
 export interface L1Port {

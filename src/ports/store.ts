@@ -5,7 +5,7 @@
  */
 import type { ErrorRecord } from '../core/errors'
 import type { Address, BlockStatus, Hex, Tips } from '../core/types'
-import type { BlockChecks, EvidenceRecord, ReorgRecord } from '../core/records'
+import type { BlockChecks, EvidenceRecord, L1Proof, ReorgRecord } from '../core/records'
 
 /** One L2 block as stored: the raw header (so it can be re-verified) plus what we know of it. */
 export interface BlockRow {
@@ -52,6 +52,10 @@ export interface CheckpointRow {
   status: 'proposed' | 'attested' | 'mined' | 'finalized' | 'invalid' | 'orphaned'
   error: ErrorRecord | null
   l1: { blockNumber: number; blockHash: Hex; txHash: Hex } | null
+  /** What `mined` rests on: the facts proven and the anchored L1 block they were proven against (docs/trust.md). */
+  proof?: L1Proof
+  /** What `finalized` rests on: the anchored finalized L1 block the checkpoint's L1 block is under. */
+  finality?: L1Proof
   updatedAt: number
   /** The attestation signatures (65-byte r‖s‖v, hex) seen for this digest, so quorum can be re-verified on demand. */
   attestations?: Hex[]

@@ -44,6 +44,16 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     problems.push('l1.rpcUrls must be a non-empty list of http(s) URLs')
   if (!isAddress(l1.rollup)) problems.push('l1.rollup must be a 20-byte 0x address')
   if (!isUint(l1.deployBlock)) problems.push('l1.deployBlock must be a non-negative integer')
+  const nRpc = Array.isArray(l1.rpcUrls) ? l1.rpcUrls.length : 0
+  if (l1.quorum !== undefined && (!isUint(l1.quorum) || l1.quorum < 1 || (nRpc > 0 && l1.quorum > nRpc))) problems.push(`l1.quorum must be an integer from 1 to the number of rpcUrls (${nRpc})`)
+  if (l1.quorumDepth !== undefined && (!isUint(l1.quorumDepth) || l1.quorumDepth > 256)) problems.push('l1.quorumDepth must be an integer from 0 to 256')
+  if (o.beaconLightClient !== undefined) {
+    const b = (o.beaconLightClient ?? {}) as Record<string, unknown>
+    if (typeof o.beaconLightClient !== 'object' || o.beaconLightClient === null) problems.push('beaconLightClient must be an object')
+    if (typeof b.url !== 'string' || !/^https?:\/\/[^\s]+$/.test(b.url)) problems.push('beaconLightClient.url must be an http(s) URL')
+    if (typeof b.checkpoint !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(b.checkpoint)) problems.push('beaconLightClient.checkpoint must be a 32-byte 0x beacon block root')
+    if ((b.network ?? 'mainnet') !== 'mainnet') problems.push("beaconLightClient.network must be 'mainnet'")
+  }
   if (o.beaconUrl !== undefined && (typeof o.beaconUrl !== 'string' || !/^https?:\/\//.test(o.beaconUrl))) problems.push('beaconUrl must be an http(s) URL')
   if (o.fileStoreUrl !== undefined && (typeof o.fileStoreUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.fileStoreUrl))) problems.push('fileStoreUrl must be an http(s) URL')
   if (!Array.isArray(o.bootstrap) || !o.bootstrap.every((a) => typeof a === 'string' && a.startsWith('/'))) problems.push('bootstrap must be a list of multiaddr strings')
@@ -68,6 +78,12 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     l1: { chainId: l1.chainId as number, rpcUrls: l1.rpcUrls as string[], rollup: l1.rollup as Address, deployBlock: l1.deployBlock as number },
     bootstrap: o.bootstrap as string[],
     mode: mode as 'light' | 'full',
+  }
+  if (l1.quorum !== undefined) cfg.l1.quorum = l1.quorum as number
+  if (l1.quorumDepth !== undefined) cfg.l1.quorumDepth = l1.quorumDepth as number
+  if (o.beaconLightClient !== undefined) {
+    const b = o.beaconLightClient as { url: string; checkpoint: string }
+    cfg.beaconLightClient = { url: b.url.replace(/\/+$/, ''), checkpoint: b.checkpoint.toLowerCase() as Hex, network: 'mainnet' }
   }
   if (typeof o.beaconUrl === 'string') cfg.beaconUrl = o.beaconUrl
   if (typeof o.fileStoreUrl === 'string') cfg.fileStoreUrl = o.fileStoreUrl.replace(/\/+$/, '')

@@ -4,8 +4,9 @@
  */
 import type { ErrorRecord } from '../../core/errors'
 import type { Address, BlockStatus, Hex, Tips } from '../../core/types'
-import type { SourceStats, BlockSummary, ReorgRecord, PeerSummary, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckResult } from '../../core/records'
+import type { SourceStats, BlockSummary, ReorgRecord, PeerSummary, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckResult, L1TrustView, L1Proof, ProofCheck } from '../../core/records'
 
+export type { AnchorKind, AnchoredBlock, L1AnchorView, L1Disagreement, L1Proof, L1TrustView, ProofCheck } from '../../core/records'
 export type { PeerTransport, SourceKind, SourceStats, BlockChecks, BlockSummary, ReorgRecord, PeerSummary, PeerReqRespInfo, SyncProgress, EvidenceRecord, SnapshotStart, BodyProgress, HistoryProgress, CheckName, CheckResult } from '../../core/records'
 
 export interface ClientSnapshot {
@@ -21,6 +22,8 @@ export interface ClientSnapshot {
   /** Most recent first, at most 50. */
   failures: ErrorRecord[]
   l1: { head: number | null; finalized: number | null }
+  /** The L1 trust panel (docs/trust.md): the anchors, each L1 RPC, what was disproven. */
+  trust?: L1TrustView
   /** Equivocation evidence: how many records are stored, and the most recent (newest first, at most 10). */
   evidence?: { count: number; recent: EvidenceRecord[] }
   /** History-sync progress (explorer progress bar). */
@@ -86,6 +89,10 @@ export interface CheckpointView {
   /** Number of attestation signatures stored for re-verification (0 for rows written before they were kept). */
   attestationCount: number
   l1: { blockNumber: number; blockHash: Hex; txHash: Hex } | null
+  /** What `mined` rests on: the anchored L1 block its facts were proven against. */
+  proof?: L1Proof | null
+  /** What `finalized` rests on: the anchored finalized L1 block. */
+  finality?: L1Proof | null
   updatedAt: number
 }
 
@@ -135,6 +142,10 @@ export interface VerifyReport {
   /** Every check ran (none skipped). */
   complete: boolean
   checks: CheckResult[]
+  /** Every L1 proof checked for this block's checkpoint (header hash, account proof, storage slots), against `provenAgainst`. */
+  proofs?: ProofCheck[]
+  /** The anchored L1 block those proofs were checked against (null: no L1 anchor, so nothing about L1 was checked). */
+  provenAgainst?: { blockNumber: number; blockHash: Hex; anchor: L1Proof['anchor']; basis: string } | null
   startedAt: number
   ms: number
 }
