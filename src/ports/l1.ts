@@ -1,10 +1,11 @@
 /**
- * The L1 port: what sync (and verification on demand) reads from Ethereum. `L1Source`
- * (src/sources/l1.ts, viem) implements it; tests use the in-memory one in test/helpers.
+ * The L1 port: what sync (and verification on demand) reads from Ethereum. `ProvenL1`
+ * (src/sources/l1-proven.ts) implements it with every value proven against the client's L1
+ * anchor (docs/trust.md); tests use the in-memory one in test/helpers.
  */
 import type { AbortOptions, Address, Hex } from '../core/types'
 import type { Schedule } from '../protocol/schedule'
-import type { L1Proof } from '../core/records'
+import type { AnchorKind, L1Proof } from '../core/records'
 
 export interface RollupParams extends Schedule {
   l2ChainId: number
@@ -15,6 +16,9 @@ export interface L1Block {
   number: number
   hash: Hex
   timestamp: number
+  /** Which anchor it was verified by, and on what basis (absent from in-memory test ports). */
+  anchor?: AnchorKind
+  basis?: string
 }
 
 /** A CheckpointProposed event joined with its transaction: everything the L1 says about one checkpoint. */
@@ -43,5 +47,10 @@ export interface L1Port {
   /** The committee of `epoch` as L1 holds it (`currentEpoch`: the clock's epoch, for caching). */
   committee(epoch: number, currentEpoch: number): Promise<Address[]>
   block(tag: 'latest' | 'finalized' | number): Promise<L1Block | null>
-  minedCheckpoints(from: number, to: number, opts?: AbortOptions): Promise<MinedCheckpoint[]>
+  /**
+   * The checkpoints proposed in L1 blocks [from, to], in L1 order. `after`: the highest
+   * checkpoint number the caller already holds; a port that can prove the rollup's tip
+   * fails (soft) rather than return a range in which a number above `after` is missing.
+   */
+  minedCheckpoints(from: number, to: number, opts?: AbortOptions & { after?: number }): Promise<MinedCheckpoint[]>
 }

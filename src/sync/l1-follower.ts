@@ -97,7 +97,9 @@ export class L1Follower {
     }
     const from = this.cursor ? this.cursor.blockNumber + 1 : this.deps.deployBlock
     if (from <= head.number) {
-      const events = await l1.minedCheckpoints(from, head.number, signal ? { signal } : {})
+      // every checkpoint number above what is held must turn up (a port that proves the tip checks it)
+      const after = Math.max(0, ...this.mined.keys(), ...this.invalid.keys())
+      const events = await l1.minedCheckpoints(from, head.number, { after, ...(signal ? { signal } : {}) })
       for (const ev of events) {
         signal?.throwIfAborted()
         await this.applyMined(ev)
@@ -116,6 +118,7 @@ export class L1Follower {
         if (!atL1 || atL1.hash !== c.l1.blockHash) continue
         c.status = 'finalized'
         c.updatedAt = this.deps.now()
+        if (fin.anchor) c.finality = { blockNumber: fin.number, blockHash: fin.hash, anchor: fin.anchor, basis: fin.basis ?? '', rpc: c.proof?.rpc ?? '', facts: [`L1 block ${c.l1.blockNumber} (${c.l1.blockHash.slice(0, 10)}…) is at or below the anchored finalized block ${fin.number}, in its chain`], at: c.updatedAt }
         update.checkpoints!.push(c)
         for (const h of c.headerHashes) {
           const row = await this.deps.chain.get(h)
@@ -129,6 +132,8 @@ export class L1Follower {
 
   private async applyMined(ev: MinedCheckpoint): Promise<void> {
     const { chain, failures } = this.deps
+    // the source that delivered it: the RPC whose answers were proven ('l1' for an unproven test port)
+    const source = ev.proof?.rpc || 'l1'
     this.applied = Math.max(this.applied ?? 0, ev.l1BlockNumber)
     const update: StoreUpdate = { blocks: [], checkpoints: [] }
     const l1 = { blockNumber: ev.l1BlockNumber, blockHash: ev.l1BlockHash, txHash: ev.txHash }
@@ -136,7 +141,7 @@ export class L1Follower {
     try {
       cp = decodeCheckpoint(ev.checkpointBytes)
     } catch (e) {
-      failures.record('l1', e, { update })
+      failures.record(source, e, { update })
       await this.deps.commit(update)
       return
     }
@@ -163,23 +168,25 @@ export class L1Follower {
       const rec = toErrorRecord(v.failed.error)
       const invalidRow = checkpointRow(cp, v.digest, 'invalid', v.signers, v.committeeSize, rec, l1, this.deps.now())
       invalidRow.attestations = v.attestations
+      if (ev.proof) invalidRow.proof = ev.proof
       this.invalid.set(cp.checkpointNumber, invalidRow)
       update.checkpoints!.push(invalidRow)
       for (const h of cp.headers) {
-        const row = (await chain.get(h.hash)) ?? chain.newRow(h, 'invalid', {}, 'l1', null)
+        const row = (await chain.get(h.hash)) ?? chain.newRow(h, 'invalid', {}, source, null)
         chain.markInvalid(row, rec, update)
       }
-      failures.record('l1', v.failed.error, { update, extra: { checkpoint: cp.checkpointNumber } })
+      failures.record(source, v.failed.error, { update, extra: { checkpoint: cp.checkpointNumber } })
       await this.deps.commit(update)
       return
     }
-    failures.accepted('l1')
+    failures.accepted(source)
     const row = checkpointRow(cp, v.digest, 'mined', v.signers, v.committeeSize, null, l1, this.deps.now())
     row.attestations = v.attestations
+    if (ev.proof) row.proof = ev.proof
     this.mined.set(cp.checkpointNumber, row)
     this.forgetPrunedInvalid(row)
     update.checkpoints!.push(row)
-    const rows = await chain.rowsForHeaders(cp.headers, 'mined', { quorum: true, linkage: true, l1Inclusion: true }, 'l1')
+    const rows = await chain.rowsForHeaders(cp.headers, 'mined', { quorum: true, linkage: true, l1Inclusion: true }, source)
     chain.adopt(rows, update, 'checkpoint-mismatch')
     await this.deps.commit(update)
   }

@@ -2,7 +2,8 @@
  * The one in-memory L1 port for unit tests: the rollup's parameters and committee, the L1
  * blocks and mined checkpoints a test puts in (none by default), and a `down` switch that
  * makes every read fail softly as an unreachable RPC does. Implements `L1Port`
- * (src/ports/l1.ts) plus the explorer's `readCommittee`.
+ * (src/ports/l1.ts) plus the explorer's `readCommittee` and `anchored` (none: nothing it says is
+ * proven, so Verify now reports L1 as not checked).
  */
 import { VigilError } from '../../src/core/errors'
 import type { AbortOptions, Address } from '../../src/core/types'
@@ -43,6 +44,10 @@ export class MemoryL1 implements L1Port {
   /** The committee read straight from L1 (what the explorer's Verify now asks). */
   async readCommittee(epoch: number): Promise<Address[]> {
     return this.committee(epoch)
+  }
+
+  anchored(): null {
+    return null
   }
 
   async block(tag: 'latest' | 'finalized' | number): Promise<L1Block | null> {

@@ -14,7 +14,8 @@ import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from '..
 import { encodeAttestationSignatures } from '../../src/protocol/checkpoint'
 import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
 import { vigilRollupAbi } from '../../src/contracts/abi'
-import { L1Source } from '../../src/sources/l1'
+import { createProvenL1 } from '../../src/sources/l1-proven'
+import { l1Totals } from '../helpers/l1-stats'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
 import { DexieChainStore } from '../../src/store/chain-store'
@@ -73,8 +74,9 @@ async function freshRollup() {
 
   const follow = async () => {
     const store = await DexieChainStore.open('invalid', { indexedDB: new IDBFactory(), IDBKeyRange })
-    const l1 = new L1Source(rollup, [anvil.rpcUrl])
-    const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), l1Stats: l1.stats, domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
+    const l1 = createProvenL1({ rollup, rpcUrls: [anvil.rpcUrl] })
+    const engine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
+    for (const st of l1.stats) engine.registerSource(st)
     await engine.restore()
     await engine.pollL1()
     return { store, engine, l1 }
@@ -93,7 +95,7 @@ describe('crafted checkpoints on L1', () => {
     for (const b of blocks) expect((await store.getBlock(b.hash))?.status).toBe('mined')
     expect(engine.getTips().mined?.height).toBe(3)
     expect(engine.getFailures()).toEqual([])
-    expect(l1.stats.snapshot().accepted).toBe(1)
+    expect(l1Totals(l1.stats.map((st) => st.snapshot())).accepted).toBe(1)
     expect(await store.checkConsistency()).toEqual([])
   }, 60_000)
 
@@ -114,7 +116,7 @@ describe('crafted checkpoints on L1', () => {
     }
     expect(engine.getTips().mined).toBeNull()
     expect(engine.getFailures().map((f) => f.code)).toEqual(expect.arrayContaining(['QUORUM_NOT_REACHED']))
-    expect(l1.stats.snapshot().rejected).toBe(2)
+    expect(l1Totals(l1.stats.map((st) => st.snapshot())).rejected).toBe(2)
     expect(engine.getCounts().invalid).toBe(6)
   }, 60_000)
 

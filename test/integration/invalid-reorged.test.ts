@@ -16,7 +16,7 @@ import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, typ
 import { encodeAttestationSignatures } from '../../src/protocol/checkpoint'
 import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
 import { vigilRollupAbi } from '../../src/contracts/abi'
-import { L1Source } from '../../src/sources/l1'
+import { createProvenL1 } from '../../src/sources/l1-proven'
 import { StatsRecorder } from '../../src/sources/stats'
 import { SyncEngine } from '../../src/sync/engine'
 import { DexieChainStore } from '../../src/store/chain-store'
@@ -107,9 +107,10 @@ async function freshRollup(name: string) {
   }
 
   const store = await DexieChainStore.open(name, { indexedDB: new IDBFactory(), IDBKeyRange })
-  const l1 = new L1Source(rollup, [anvil.rpcUrl])
+  const l1 = createProvenL1({ rollup, rpcUrls: [anvil.rpcUrl] })
   const open = async () => {
-    const e = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), l1Stats: l1.stats, domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
+    const e = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
+    for (const st of l1.stats) e.registerSource(st)
     await e.restore()
     return e
   }

@@ -19,12 +19,13 @@ import { sha256 } from '../../src/protocol/hash'
 import { headerHash } from '../../src/protocol/header'
 import { signingDigest, type SigningDomain } from '../../src/protocol/domain'
 import { decodeSnapshot, encodeSnapshot, parseSnapshotIndex, type Snapshot, type SnapshotIndex } from '../../src/protocol/snapshot'
-import { L1Source } from '../../src/sources/l1'
+import { createProvenL1 } from '../../src/sources/l1-proven'
 import { verifySnapshot } from '../../src/sources/snapshot'
 import { validatorKeys } from '../../src/devnet/builder'
 import { initCrypto, signDigest } from '../../src/verify/secp256k1'
 import { repoRoot, startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
 import { waitForSnapshot } from '../helpers/client'
+import { l1Totals } from '../helpers/l1-stats'
 
 /** Polls the devnet's snapshot index (an HTTP object, no push channel) until it names checkpoint ≥ n. */
 async function indexAtLeast(url: string, n: number, timeoutMs: number): Promise<SnapshotIndex> {
@@ -56,7 +57,7 @@ describe('snapshots', () => {
     genuine = new Uint8Array(await res.arrayBuffer())
   }
   const verify = (snap: Snapshot, opts: { maxAgeMs?: number } = {}) =>
-    verifySnapshot(snap, new L1Source(devnet.info.l1.rollup, devnet.info.l1.rpcUrls), { domain, l2ChainId: devnet.info.l2ChainId, ...opts })
+    verifySnapshot(snap, createProvenL1({ rollup: devnet.info.l1.rollup, rpcUrls: devnet.info.l1.rpcUrls }), { domain, l2ChainId: devnet.info.l2ChainId, ...opts })
   const codeOf = async (p: Promise<unknown>): Promise<ErrorCode | 'ok'> => {
     try {
       await p
@@ -124,7 +125,7 @@ describe('snapshots', () => {
     // and it continues from the anchor's L1 block: new checkpoints arrive through L1 as usual
     const target = imported.height + 8
     const s = await waitForSnapshot(client, (x) => (x.tips.mined?.height ?? 0) >= target, 60_000, `mined tip ≥ ${target}`)
-    expect(s.sources.l1!.accepted).toBeGreaterThanOrEqual(2)
+    expect(l1Totals(s.sources).accepted).toBeGreaterThanOrEqual(2)
     expect(s.counts.invalid).toBe(0)
     expect(await client.store.checkConsistency()).toEqual([])
 
@@ -137,8 +138,8 @@ describe('snapshots', () => {
     const fromGenesisMs = performance.now() - t1
     expect((await genesis.store.heightRange())!.lowest).toBe(1)
     console.log(
-      `snapshot start: ${Math.round(fromSnapshotMs)} ms to height ${index.latest.height} (${start.sources.l1!.requests} L1 requests); ` +
-        `genesis: ${Math.round(fromGenesisMs)} ms (${g.sources.l1!.requests} L1 requests)`,
+      `snapshot start: ${Math.round(fromSnapshotMs)} ms to height ${index.latest.height} (${l1Totals(start.sources).requests} L1 requests); ` +
+        `genesis: ${Math.round(fromGenesisMs)} ms (${l1Totals(g.sources).requests} L1 requests)`,
     )
   }, 150_000)
 

@@ -13,7 +13,7 @@ import type { ChainServer } from '../../p2p/protocols/common'
 import type { DexieChainStore } from '../../store/chain-store'
 import { BeaconSource } from '../../sources/beacon'
 import type { FileStoreSource } from '../../sources/filestore'
-import { L1Source } from '../../sources/l1'
+import { createProvenL1, type ProvenL1 } from '../../sources/l1-proven'
 import { L2RpcSource } from '../../sources/l2rpc'
 import type { ReexecSource } from '../../sources/reexec'
 import { ReqRespSource } from '../../sources/reqresp'
@@ -49,7 +49,8 @@ export interface ClientParts {
   readonly domain: SigningDomain
   readonly topics: Topics
   readonly engine: SyncEngine
-  readonly l1: L1Source
+  /** The L1 port: every fact proven against the anchor (docs/trust.md); `l1.stats` has one entry per L1 RPC. */
+  readonly l1: ProvenL1
   readonly gossipStats: StatsRecorder
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and its queue; null when not configured. */
   readonly l2rpc: L2RpcSource | null
@@ -82,13 +83,12 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   const log = opts.logger
   const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
   const t = topics(config.l2ChainId)
-  const l1 = new L1Source(config.l1.rollup, config.l1.rpcUrls, { signal: opts.signal })
+  const l1 = provenL1(config, opts.signal, (source, e) => engine.recordFailure(source, e))
   const gossipStats = new StatsRecorder('gossip', 'gossip')
   const engine = new SyncEngine({
     store,
     l1,
     gossipStats,
-    l1Stats: l1.stats,
     domain,
     l2ChainId: config.l2ChainId,
     deployBlock: config.l1.deployBlock,
@@ -119,8 +119,8 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   bodies.onChange(onChange)
 
   // the engine counts verdicts for these sources (gossip and L1 are given to it above)
-  for (const st of [l2rpc?.stats, snapshots?.stats, reqresp.stats, ...wiring.stats]) if (st) engine.registerSource(st)
-  const stats = [gossipStats, l1.stats, l2rpc?.stats, reqresp.stats, wiring.fileStore?.stats, wiring.beacon?.stats, wiring.reexec.stats, snapshots?.stats].filter((s): s is StatsRecorder => !!s)
+  for (const st of [...l1.stats, l2rpc?.stats, snapshots?.stats, reqresp.stats, ...wiring.stats]) if (st) engine.registerSource(st)
+  const stats = [gossipStats, ...l1.stats, l2rpc?.stats, reqresp.stats, wiring.fileStore?.stats, wiring.beacon?.stats, wiring.reexec.stats, snapshots?.stats].filter((s): s is StatsRecorder => !!s)
   for (const st of stats) st.onChange(onChange)
 
   const counted =
@@ -166,4 +166,20 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
     chainServer: lightChainServer(engine, store),
     stats,
   }
+}
+
+/**
+ * The L1 as the client believes it (docs/trust.md): one source per RPC URL, the anchors in rank
+ * order (the consensus light client, where configured, before the RPC quorum; both run), and
+ * the port that proves every fact against the best-ranked anchor's head.
+ */
+export function provenL1(config: ClientConfig, signal: AbortSignal, onFailure: (source: string, e: unknown) => void): ProvenL1 {
+  return createProvenL1({
+    rollup: config.l1.rollup,
+    rpcUrls: config.l1.rpcUrls,
+    ...(config.l1.quorum !== undefined ? { quorum: config.l1.quorum } : {}),
+    ...(config.l1.quorumDepth !== undefined ? { quorumDepth: config.l1.quorumDepth } : {}),
+    onFailure,
+    signal,
+  })
 }

@@ -21,7 +21,7 @@ import { judgeBlobs } from '../../verify/blobs'
 import { checkResult, verifyMinedCheckpoint, type MinedCheckpointCheck, type MinedCheckpointVerdict } from '../../verify/checkpoint'
 import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
 import type { BlockRow, ChainStore, CheckpointRow } from '../../ports/store'
-import type { L1Source } from '../../sources/l1'
+import type { ProvenL1 } from '../../sources/l1-proven'
 import type { MinedCheckpoint, RollupParams } from '../../ports/l1'
 import { summarize } from '../../sync/engine'
 import type { ClientConfig } from '../shared/config'
@@ -37,6 +37,7 @@ import type {
   EvidenceItem,
   EvidenceRecord,
   HeaderView,
+  ProofCheck,
   ProvenanceEvent,
   SearchResult,
   StorageInfo,
@@ -54,7 +55,7 @@ export type BodyFetcher = (hash: Hex, opts?: AbortOptions) => Promise<{ bytes: U
 
 export interface ExplorerDeps {
   store: ChainStore
-  l1: Pick<L1Source, 'rollupParams' | 'readCommittee' | 'committee' | 'block' | 'minedCheckpoints'>
+  l1: Pick<ProvenL1, 'rollupParams' | 'readCommittee' | 'committee' | 'block' | 'minedCheckpoints' | 'anchored'>
   config: ClientConfig
   beacon?: BlobFetcher | null
   fetchBody?: BodyFetcher | null
@@ -196,7 +197,7 @@ export class Explorer {
     const mined = cps.find((c) => c.l1)
     for (const [status, at] of row.history.slice(1)) {
       const fromL1 = status === 'mined' || status === 'finalized' || (status === 'invalid' && cps.some((c) => c.l1 && c.status === 'invalid'))
-      const ev: ProvenanceEvent = { what: status, source: fromL1 ? 'l1' : status === 'attested' ? 'gossip' : status === 'invalid' ? 'verification' : status === 'orphaned' ? 'reorg' : row.source, at }
+      const ev: ProvenanceEvent = { what: status, source: fromL1 ? mined?.proof?.rpc || 'l1' : status === 'attested' ? 'gossip' : status === 'invalid' ? 'verification' : status === 'orphaned' ? 'reorg' : row.source, at }
       if (status === 'invalid' && row.error) ev.ref = row.error.code
       if ((status === 'mined' || status === 'finalized') && mined?.l1) ev.ref = `L1 block ${mined.l1.blockNumber} · tx ${mined.l1.txHash}`
       out.push(ev)
@@ -366,7 +367,7 @@ export class Explorer {
     const startedAt = this.now()
     const t0 = performance.now()
     const checks: CheckResult[] = []
-    const ctx: VerifyContext = { row, header: null, params: null, committees: new Map(), l1Event: undefined, checkpoint: null, blobBodies: null }
+    const ctx: VerifyContext = { row, header: null, params: null, committees: new Map(), l1Event: undefined, checkpoint: null, blobBodies: null, proofs: [] }
 
     const run = async (name: CheckName, title: string, fn: () => Promise<Outcome> | Outcome): Promise<CheckResult> => {
       const s = performance.now()
@@ -395,6 +396,7 @@ export class Explorer {
     await run('l1Inclusion', 'Included on L1', () => this.checkL1Inclusion(ctx))
     await run('blobs', 'Blobs (KZG) carry the bodies', () => this.checkBlobs(ctx, signal))
     await run('body', 'Body commitment', () => this.checkBody(ctx, signal))
+    const anchored = this.deps.l1.anchored()
 
     return {
       hash: row.hash,
@@ -402,6 +404,8 @@ export class Explorer {
       ok: checks.every((c) => c.status !== 'fail'),
       complete: checks.every((c) => c.status !== 'skipped'),
       checks,
+      proofs: ctx.proofs,
+      provenAgainst: anchored ? { blockNumber: anchored.number, blockHash: anchored.hash, anchor: anchored.anchor, basis: anchored.basis } : null,
       startedAt,
       ms: Math.round(performance.now() - t0),
     }
@@ -416,7 +420,7 @@ export class Explorer {
   private committee(ctx: VerifyContext, epoch: number): Promise<Address[]> {
     let c = ctx.committees.get(epoch)
     if (!c) {
-      c = this.deps.l1.readCommittee(epoch)
+      c = this.deps.l1.readCommittee(epoch, { checks: ctx.proofs })
       ctx.committees.set(epoch, c)
     }
     return c
@@ -565,6 +569,7 @@ export class Explorer {
     const cp = ctx.cpRow
     if (!cp) return skip('not in a checkpoint yet')
     if (!cp.l1) return skip(`checkpoint ${cp.checkpointNumber} is ${cp.status}, not mined on L1 yet`)
+    if (ctx.l1Error !== undefined) throw ctx.l1Error
     const ev = ctx.l1Event
     if (!ev) throw new VigilError('CHECKPOINT_MISMATCH', `no CheckpointProposed event for checkpoint ${cp.checkpointNumber} in L1 block ${cp.l1.blockNumber} any more (L1 reorg?)`, { details: { l1Block: cp.l1.blockNumber } })
     if (ev.l1BlockHash !== cp.l1.blockHash)
@@ -579,7 +584,8 @@ export class Explorer {
     }
     const fin = await this.deps.l1.block('finalized').catch(() => null)
     const finalized = fin !== null && fin.number >= ev.l1BlockNumber
-    return pass(`CheckpointProposed in L1 block ${ev.l1BlockNumber} (${finalized ? 'finalized' : 'not finalized yet'}), tx ${short(ev.txHash)} from the slot's proposer; digest and ${tx.length} blob hash${tx.length === 1 ? '' : 'es'} match`)
+    const proven = ev.proof ? `; proven against L1 block ${ev.proof.blockNumber} (${ev.proof.basis}): ${ev.proof.facts.length} facts` : ''
+    return pass(`CheckpointProposed in L1 block ${ev.l1BlockNumber} (${finalized ? 'finalized' : 'not finalized yet'}), tx ${short(ev.txHash)} from the slot's proposer; digest and ${tx.length} blob hash${tx.length === 1 ? '' : 'es'} match${proven}`)
   }
 
   private async checkBlobs(ctx: VerifyContext, signal: AbortSignal): Promise<Outcome> {
@@ -690,7 +696,15 @@ export class Explorer {
   private async l1Event(ctx: VerifyContext, cp: CheckpointRow, signal: AbortSignal): Promise<MinedCheckpoint | null> {
     if (ctx.l1Event !== undefined) return ctx.l1Event
     const n = cp.l1!.blockNumber
-    const events = await this.deps.l1.minedCheckpoints(n, n, { signal })
+    let events: MinedCheckpoint[]
+    try {
+      events = await this.deps.l1.minedCheckpoints(n, n, { signal, checks: ctx.proofs })
+    } catch (e) {
+      // no RPC's answer proved: when one gave a proof that failed, Verify now fails with its code
+      const failed = ctx.proofs.find((p) => p.status === 'fail')
+      ctx.l1Error = e instanceof VigilError && failed?.error ? new VigilError(failed.error.code, `L1 facts for checkpoint ${cp.checkpointNumber} not proven: ${failed.detail}`, { details: failed.error.details ?? {} }) : e
+      throw ctx.l1Error
+    }
     ctx.l1Event = events.find((e) => e.txHash === cp.l1!.txHash) ?? events.find((e) => e.checkpointNumber === cp.checkpointNumber) ?? null
     return ctx.l1Event
   }
@@ -709,6 +723,10 @@ interface VerifyContext {
   blobBody?: Uint8Array | undefined
   /** A mined checkpoint judged as sync judges it (src/verify/checkpoint.ts), from L1 as it is now. */
   mined?: MinedCheckpointVerdict
+  /** Every L1 proof checked on the way (against the anchored block). */
+  proofs: ProofCheck[]
+  /** Why the checkpoint's L1 facts could not be read and proven (set with l1Event undefined). */
+  l1Error?: unknown
 }
 
 interface Outcome {
@@ -744,6 +762,8 @@ function checkpointView(c: CheckpointRow, params: RollupParams | null, committee
     committee,
     attestationCount: c.attestations?.length ?? 0,
     l1: c.l1,
+    proof: c.proof ?? null,
+    finality: c.finality ?? null,
     updatedAt: c.updatedAt,
   }
 }

@@ -8,7 +8,7 @@ import type { Topics } from '../../protocol/topics'
 import type { SigningDomain } from '../../protocol/domain'
 import { DexieChainStore } from '../../store/chain-store'
 import { dbNameFor, type IndexedDbImpl } from '../../store/db'
-import type { L1Source } from '../../sources/l1'
+import type { ProvenL1 } from '../../sources/l1-proven'
 import type { StatsRecorder } from '../../sources/stats'
 import type { SyncEngine } from '../../sync/engine'
 import type { L2RpcSource } from '../../sources/l2rpc'
@@ -117,7 +117,7 @@ function resolveOptions(config: ClientConfig, opts: LightClientOptions): Resolve
  */
 export class LightClient {
   readonly engine: SyncEngine
-  readonly l1: L1Source
+  readonly l1: ProvenL1
   readonly gossipStats: StatsRecorder
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and the snapshot source; null when not configured. */
   readonly l2rpc: L2RpcSource | null
@@ -404,7 +404,7 @@ export class LightClient {
       reorgs: this.engine.getReorgs(),
       sources: {
         gossip: this.gossipStats.snapshot(),
-        l1: this.l1.stats.snapshot(),
+        ...Object.fromEntries(this.l1.stats.map((st) => [st.name, st.snapshot()])),
         ...(this.l2rpc ? { [this.l2rpc.stats.name]: this.l2rpc.stats.snapshot() } : {}),
         [this.reqresp.stats.name]: this.reqresp.stats.snapshot(),
         ...(this.fileStore ? { [this.fileStore.stats.name]: this.fileStore.stats.snapshot() } : {}),
@@ -417,6 +417,7 @@ export class LightClient {
       failures: this.engine.getFailures(),
       evidence: this.engine.getEvidence(),
       l1: this.engine.getL1(),
+      trust: this.l1.trustView(),
       restoredFromStore: this.engine.restoredFromStore,
       sync: this.syncer.progress(),
       bodies: this.bodies.progress(),
