@@ -15,7 +15,7 @@ export const ALLOWED = {
   core: [],
   protocol: ['core'],
   verify: ['core', 'protocol'],
-  contracts: ['core'],
+  contracts: ['core', 'protocol'],
   ports: ['core', 'protocol'],
   p2p: ['core', 'protocol'],
   store: ['core', 'ports'],

@@ -124,3 +124,24 @@ function main(): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main()
+
+export interface StorageEntry {
+  label: string
+  slot: string
+  offset: number
+  type: string
+}
+
+/** The compiler's storage layout of VigilRollup: its state variables and the members of its structs (what src/contracts/layout.ts mirrors). */
+export function rollupStorageLayout(source: string = readRollupSource()): { storage: StorageEntry[]; structs: Record<string, StorageEntry[]> } {
+  const solc = loadSolc()
+  const settings = { ...SOLC_SETTINGS, outputSelection: { [SOURCE_NAME]: { [CONTRACT_NAME]: ['storageLayout'] } } }
+  const output = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources: { [SOURCE_NAME]: { content: source } }, settings }))) as {
+    contracts?: Record<string, Record<string, { storageLayout: { storage: StorageEntry[]; types: Record<string, { label: string; members?: StorageEntry[] }> } }>>
+  }
+  const layout = output.contracts?.[SOURCE_NAME]?.[CONTRACT_NAME]?.storageLayout
+  if (!layout) throw new Error(`solc produced no storage layout for ${CONTRACT_NAME}`)
+  const structs: Record<string, StorageEntry[]> = {}
+  for (const t of Object.values(layout.types)) if (t.members) structs[t.label.replace(/^struct VigilRollup\./, '')] = t.members
+  return { storage: layout.storage, structs }
+}

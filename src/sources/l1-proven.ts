@@ -540,7 +540,7 @@ export class ProvenL1 implements L1Port {
   /** Proven blocks (hash in the anchored chain, header hashing to it), in the order asked. */
   private async provenBlocks(ns: number[], opts: ProveOptions): Promise<ProvenBlock[]> {
     const hashes = await this.hashesAt(ns, opts)
-    const need = ns.filter((n, i) => !this.headers.has(hashes[i]!))
+    const need = ns.filter((_, i) => !this.headers.has(hashes[i]!))
     if (need.length) {
       const byNumber = new Map(ns.map((n, i) => [n, hashes[i]!]))
       await this.firstGood(

@@ -5,7 +5,9 @@
  * - `down`: answers every request with HTTP 503 (an RPC provider outage);
  * - `pinned(n)`: an RPC node that is behind — `latest`, `safe`, `finalized` and
  *   `eth_blockNumber` answer as if block `n` were the head; everything else is forwarded
- *   (so contract reads still work, but no checkpoint mined after `n` is visible).
+ *   (so contract reads still work, but no checkpoint mined after `n` is visible);
+ * and, in any mode but down, `tamper(fn)` rewrites each answer (a lying RPC: fn gets the call
+ * and anvil's true answer, returns what to send instead).
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,23 +17,29 @@ export interface L1Proxy {
   up(): void
   down(): void
   pin(block: number): void
+  /** Rewrites every answer from now on (null: stop lying). */
+  tamper(fn: Tamper | null): void
   /** Requests answered (any mode). */
   readonly requests: number
   close(): Promise<void>
 }
 
-interface RpcRequest {
+export interface RpcRequest {
   jsonrpc: string
   id: unknown
   method: string
   params?: unknown[]
 }
 
+/** A lie: the call as asked and anvil's answer (the whole JSON-RPC response) in, the response to send out. */
+export type Tamper = (req: RpcRequest, answer: { jsonrpc: string; id: unknown; result?: unknown; error?: unknown }) => unknown | Promise<unknown>
+
 const HEAD_TAGS = new Set(['latest', 'safe', 'finalized', 'pending'])
 
 export async function startL1Proxy(upstream: string): Promise<L1Proxy> {
   let mode: { kind: 'up' } | { kind: 'down' } | { kind: 'pinned'; block: number } = { kind: 'up' }
   let requests = 0
+  let tamper: Tamper | null = null
   const hex = (n: number) => `0x${n.toString(16)}`
 
   const one = async (req: RpcRequest): Promise<unknown> => {
@@ -43,7 +51,8 @@ export async function startL1Proxy(upstream: string): Promise<L1Proxy> {
       }
     }
     const res = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req), signal: AbortSignal.timeout(10_000) })
-    return res.json()
+    const answer = (await res.json()) as Parameters<Tamper>[1]
+    return tamper ? tamper(req, answer) : answer
   }
 
   const readBody = (req: IncomingMessage) =>
@@ -76,6 +85,7 @@ export async function startL1Proxy(upstream: string): Promise<L1Proxy> {
     up: () => void (mode = { kind: 'up' }),
     down: () => void (mode = { kind: 'down' }),
     pin: (block) => void (mode = { kind: 'pinned', block }),
+    tamper: (fn) => void (tamper = fn),
     get requests() {
       return requests
     },

@@ -5,15 +5,11 @@
  * signature, is marked invalid with a coded reason; anything built on it is invalid too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestClient, http } from 'viem'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import type { Address, Hex } from '../../src/core/types'
-import { deployRollup, l1PublicClient, proposeCheckpoint, registerValidators, startAnvil, type Anvil } from '../../src/devnet/l1'
-import { nativeKzg } from '../../src/devnet/kzg'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from '../../src/devnet/builder'
-import { encodeAttestationSignatures } from '../../src/protocol/checkpoint'
-import { epochSeed, proposerIndex } from '../../src/protocol/schedule'
-import { vigilRollupAbi } from '../../src/contracts/abi'
+import { startAnvil, type Anvil } from '../../src/devnet/l1'
+import { validatorKeys, type ChainBuilder, type Validator } from '../../src/devnet/builder'
+import { ROLLUP_L2 as L2, freshRollup as createRollup, rollupValidators as validators } from '../helpers/rollup'
 import { createProvenL1 } from '../../src/sources/l1-proven'
 import { l1Totals } from '../helpers/l1-stats'
 import { StatsRecorder } from '../../src/sources/stats'
@@ -21,9 +17,6 @@ import { SyncEngine } from '../../src/sync/engine'
 import { DexieChainStore } from '../../src/store/chain-store'
 import { initCrypto } from '../../src/verify/secp256k1'
 
-const L2 = 7771
-const SLOT = 12
-const validators = validatorKeys(48)
 const outsider = validatorKeys(1, 'not-a-validator-')[0]!
 
 let anvil: Anvil
@@ -36,42 +29,9 @@ afterAll(async () => {
   await anvil?.stop()
 })
 
-/** A fresh rollup with 48 registered validators, and a builder for its chain. */
+/** A fresh rollup (test/helpers/rollup.ts) and a client following it through the proven L1 port. */
 async function freshRollup() {
-  const client = await l1PublicClient(anvil.rpcUrl)
-  const now = Number((await client.getBlock()).timestamp)
-  // far enough ahead that every validator registers before genesis (active from epoch 0), however loaded the machine is
-  const genesisTime = now + 60
-  const deployed = await deployRollup(anvil.rpcUrl, { l2ChainId: L2, genesisTime, slotDuration: SLOT, epochDuration: 4, targetCommitteeSize: 48 })
-  const rollup = deployed.address.toLowerCase() as Address
-  await registerValidators(anvil.rpcUrl, rollup, validators)
-  const chainId = await client.getChainId()
-  const domain = { l1ChainId: chainId, rollup }
-  const builder = new ChainBuilder(domain, L2, { blobToCommitment: nativeKzg.blobToKzgCommitment })
-  const test = createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) })
-  const byAddr = new Map(validators.map((v) => [v.address.toLowerCase(), v]))
-
-  const proposerOf = async (slot: number): Promise<Validator> => {
-    const epoch = Math.floor(slot / 4)
-    const committee = (await client.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'getCommittee', args: [BigInt(epoch)] })) as readonly Address[]
-    return byAddr.get(committee[proposerIndex(epochSeed(rollup, L2, epoch), slot, committee.length)]!.toLowerCase())!
-  }
-
-  /** Builds the checkpoint of `slot`, signs it with `sign(validators)` and posts it once L1 time has reached the slot. */
-  const post = async (slot: number, attest: (digest: Hex) => Uint8Array[]) => {
-    const proposer = await proposerOf(slot)
-    const blocks: BuiltBlock[] = [0, 1, 2].map((i) => builder.buildBlock({ slot, indexInCheckpoint: i, proposer }))
-    const cp = builder.buildCheckpoint(blocks, proposer)
-    const target = genesisTime + slot * SLOT
-    const latest = Number((await client.getBlock()).timestamp)
-    if (latest < target) {
-      await test.setNextBlockTimestamp({ timestamp: BigInt(target) })
-      await test.mine({ blocks: 1 })
-    }
-    await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: cp.bytes, attestations: encodeAttestationSignatures(attest(cp.digest)), blobs: cp.blobs })
-    return { blocks, cp }
-  }
-
+  const { rollup, deployed, domain, builder, post } = await createRollup(anvil)
   const follow = async () => {
     const store = await DexieChainStore.open('invalid', { indexedDB: new IDBFactory(), IDBKeyRange })
     const l1 = createProvenL1({ rollup, rpcUrls: [anvil.rpcUrl] })
