@@ -55,10 +55,15 @@ export interface DevnetInfo extends ClientConfig {
     startedAt: number
     /** Loopback admin endpoint (fault knobs; src/devnet/services/admin.ts). */
     adminUrl?: string
+    /** The L1 RPCs of `l1.rpcUrls` and what each does under the faults active at start (src/devnet/services/l1-rpcs.ts). */
+    l1Rpcs?: { url: string; role: L1RpcRole }[]
   }
   /** The devnet's req/resp full nodes (src/devnet/services/full-nodes.ts); their addrs are also in `bootstrap`. */
   fullNodes?: { kind: 'archival' | 'pruned'; peerId: string; addrs: string[]; window: number | null }[]
 }
+
+/** An L1 RPC of the devnet: honest, or the one a fault acts on (lying-l1-rpc, l1-rpc-hides-checkpoint, l1-rpc-down). */
+export type L1RpcRole = 'honest' | 'liar' | 'hider' | 'down'
 
 /** What the devnet announces as it runs; services (file store, full nodes, faults, …) listen. */
 export type DevnetEvents = {

@@ -13,6 +13,10 @@ export const FAULTS: Record<string, string> = {
   equivocate: 'the proposer gossips two different last blocks per slot (same slot and index) and two checkpoint proposals; validators attest both; the second is posted',
   'short-quorum': 'one-shot: the next checkpoint is posted with quorum − 1 attestations (invalid to clients), then pruned on L1 with the rollup\'s invalidate; the chain continues from the one before (with l1-reorg: reorged out and re-posted with its quorum)',
   'l1-reorg': 'after each checkpoint lands, an L1 reorg (anvil_reorg) drops its L1 block; the proposer re-posts it (never deeper than L1 finality)',
+  'lying-l1-rpc':
+    'L1 RPC 0 forges: a committee of its own keys, checkpoint tip+1 (log, propose tx, receipt, tip()) signed by it, finalized = latest, rollup storage values whose proofs do not verify, a latest header with a made-up state root',
+  'l1-rpc-hides-checkpoint': 'L1 RPC 1 omits from eth_getLogs the CheckpointProposed log of every checkpoint whose number is 2 mod 3',
+  'l1-rpc-down': 'L1 RPC 2 answers every request with 503',
   'refuse-ranges': 'full nodes answer headers-by-range and bodies-by-hash empty below VIGIL_REFUSE_BELOW (default: all heights); status unchanged',
 }
 

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   if (args.flags.has('help')) {
-    console.log(`usage: ${USAGE}`)
+    const width = Math.max(...Object.keys(FAULTS).map((n) => n.length))
+    console.log(`usage: ${USAGE}\n\nfaults (--fault NAME, repeatable; they combine):\n${Object.entries(FAULTS).map(([n, d]) => `  ${n.padEnd(width)}  ${d}`).join('\n')}`)
     return
   }
   const opts: Partial<DevnetOptions> = {
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop())
   const d = devnet.info.devnet
   console.log(
-    `Vigil devnet ready — app: ${d.appUrl ?? 'npm start'} · config: ${opts.outPath} · L1: ${d.rpcUrl} · rollup ${devnet.info.l1.rollup} · ` +
+    `Vigil devnet ready — app: ${d.appUrl ?? 'npm start'} · config: ${opts.outPath} · L1: ${d.rpcUrl} (RPCs ${devnet.info.l1.rpcUrls.join(', ')}, quorum ${devnet.info.l1.quorum}) · rollup ${devnet.info.l1.rollup} · ` +
       `${opts.committeeSize}-member committee, ${opts.blocksPerSlot} blocks per ${opts.slotSeconds}s slot`,
   )
 }

@@ -11,6 +11,7 @@ import { txGossipService } from './txs'
 import { beaconFaultService } from './beacon'
 import { fullNodesService } from './full-nodes'
 import { adminService } from './admin'
+import { l1RpcsService } from './l1-rpcs'
 
 export const SERVICES: DevnetService[] = [
   fileStoreService, // first: other services write into it (fileStoreOf(ctx))
@@ -19,5 +20,6 @@ export const SERVICES: DevnetService[] = [
   l2RpcService,
   snapshotService, // after fileStoreService: publishes into it
   fullNodesService, // archival + pruned req/resp full nodes (their addrs join info.bootstrap)
+  l1RpcsService, // three L1 JSON-RPC endpoints in front of anvil (info.l1.rpcUrls, quorum), the L1 RPC faults
   adminService, // loopback fault knobs (info.devnet.adminUrl)
 ]
