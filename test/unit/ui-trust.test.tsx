@@ -10,6 +10,8 @@ import { Dashboard } from '../../src/ui/AppView'
 import { ChainHeader } from '../../src/ui/Header'
 import { BlockDetails, VerifyResults } from '../../src/ui/pages/BlockPage'
 import { NowProvider } from '../../src/ui/useNow'
+import { applySettings, chainKey } from '../../src/ui/settings'
+import { parseClientConfig, type ClientConfig } from '../../src/client/shared/config'
 import { blockView, checkpoint, failingReport, finalityProof, h, lcTrust, LIAR, minedProof, NOW, quorumSources, quorumTrust, report, RPC_A, RPC_B, snapshot, startingTrust } from './ui-trust.fixtures'
 
 const render = (node: ReactNode) => renderToString(<NowProvider value={NOW}>{node}</NowProvider>)
@@ -269,5 +271,21 @@ describe('Verify now: every L1 proof it checked', () => {
     expect(element(noProof, 'verify-summary')).toContain('its checkpoint is not proven against L1 yet')
     const noAnchor = render(<VerifyResults report={report()} status="mined" checkpoint={checkpoint('mined', { proof: minedProof })} trustActive={null} />)
     expect(element(noAnchor, 'verify-summary')).toContain('no L1 anchor has verified a head yet')
+  })
+})
+
+describe('settings: the L1 RPC quorum (k of n)', () => {
+  const config: ClientConfig = parseClientConfig({
+    l2ChainId: 7771, l1: { chainId: 31337, rpcUrls: ['http://127.0.0.1:8545', 'http://127.0.0.1:8546', 'http://127.0.0.1:8547'], rollup: '0x5fbdb2315678afecb367f032d93f642f64180aa3', deployBlock: 0 }, bootstrap: [], mode: 'light',
+  })
+  const withQuorum = (q: string | number) => applySettings(config, { chains: { [chainKey(config)]: { l1Quorum: q } } })
+  it('k becomes config.l1.quorum and validates; empty keeps the config’s', () => {
+    expect(parseClientConfig(withQuorum('2')).l1.quorum).toBe(2)
+    expect(parseClientConfig(withQuorum(3)).l1.quorum).toBe(3)
+    expect(withQuorum('').l1.quorum).toBeUndefined()
+    expect(applySettings(config, {}).l1.quorum).toBeUndefined()
+  })
+  it('a k above n, zero or not a number is named by the config check (what the Settings page shows)', () => {
+    for (const bad of ['4', '0', 'two', '1.5']) expect(() => parseClientConfig(withQuorum(bad)), bad).toThrow(/l1\.quorum/)
   })
 })
