@@ -9,6 +9,7 @@ import { Peers } from './Peers'
 import { Reorgs } from './Reorgs'
 import { Sources } from './Sources'
 import { Tips } from './Tips'
+import { Trust } from './Trust'
 import type { ViewState } from './state'
 import { Nav } from './Nav'
 import type { Route } from './router'
@@ -106,11 +107,12 @@ export function ProblemBanner({ error }: { error: ErrorRecord }) {
   )
 }
 
-/** The dashboard: tips, history sync, latest blocks, sources (table and charts), reorgs, peers, failures. */
+/** The dashboard: tips, L1 trust, history sync, latest blocks, sources (table and charts), reorgs, peers, failures. */
 export function Dashboard({ snapshot, samples }: { snapshot: ClientSnapshot; samples: SourceSample[] }) {
   return (
     <>
       <Tips tips={snapshot.tips} restoredFromStore={snapshot.restoredFromStore} />
+      <Trust trust={snapshot.trust} sources={snapshot.sources} />
       <SyncProgress snapshot={snapshot} />
       <LatestBlocks blocks={snapshot.latest} counts={snapshot.counts} />
       <Sources sources={snapshot.sources} />

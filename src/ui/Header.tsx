@@ -2,6 +2,7 @@
 import type { ClientSnapshot } from '../client/shared/types'
 import { formatCount } from './format'
 import { Age, Hash } from './parts'
+import { activeAnchor } from './Trust'
 
 export function Brand() {
   return (
@@ -17,6 +18,9 @@ export function Brand() {
 
 export function ChainHeader({ snapshot, stale = false }: { snapshot: ClientSnapshot; stale?: boolean }) {
   const { chain, l1 } = snapshot
+  // what the L1 numbers rest on: the active anchor, or nothing (then they are only what an RPC said)
+  const anchor = activeAnchor(snapshot.trust)
+  const basis = anchor?.latest ? `anchored: ${anchor.latest.basis}` : 'not verified: no L1 anchor has a head yet (see L1 trust)'
   return (
     <header className="topbar" data-testid="chain-header">
       <Brand />
@@ -35,11 +39,14 @@ export function ChainHeader({ snapshot, stale = false }: { snapshot: ClientSnaps
             <Hash value={chain.rollup} label="rollup address" />
           </dd>
         </div>
-        <div>
-          <dt>L1 head</dt>
+        <div title={basis} data-testid="l1-basis" data-anchored={anchor ? 'true' : 'false'}>
+          <dt>
+            L1 head{' '}
+            <span className={`l1-basis ${anchor ? 'l1-anchored' : 'l1-unverified'}`}>{anchor ? 'anchored' : 'unverified'}</span>
+          </dt>
           <dd data-testid="l1-head">{formatCount(l1.head)}</dd>
         </div>
-        <div>
+        <div title={basis}>
           <dt>L1 finalized</dt>
           <dd data-testid="l1-finalized">{formatCount(l1.finalized)}</dd>
         </div>

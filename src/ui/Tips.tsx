@@ -6,8 +6,8 @@ import { Age, Hash } from './parts'
 const TIP_HELP: Record<LiveStatus, string> = {
   proposed: 'Highest block with a valid proposer signature (gossip).',
   attested: 'Highest block whose checkpoint reached committee quorum.',
-  mined: 'Highest block whose checkpoint is on L1 and verified from calldata.',
-  finalized: 'Highest block whose L1 block is finalized.',
+  mined: 'Highest block whose checkpoint is on L1, proven against an anchored L1 block (see L1 trust).',
+  finalized: 'Highest block whose L1 block is finalized by the L1 anchor.',
 }
 
 export function TipCard({ status, tip }: { status: LiveStatus; tip: TipsT[LiveStatus] }) {

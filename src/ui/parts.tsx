@@ -75,8 +75,8 @@ export function Age({ at }: { at: number | null | undefined }) {
 const STATUS_HELP: Record<BlockStatus, string> = {
   proposed: 'proposer-signed, seen on gossip',
   attested: 'checkpoint quorum of the committee seen',
-  mined: 'checkpoint posted to L1 and verified from calldata',
-  finalized: 'its L1 block is finalized',
+  mined: 'checkpoint on L1, proven against an anchored L1 block',
+  finalized: 'its L1 block is finalized by the L1 anchor',
   orphaned: 'replaced by a reorg',
   invalid: 'failed verification',
 }

@@ -18,8 +18,10 @@ export const SOURCE_URL_FIELDS: { key: string; label: string; help: string }[] =
 ]
 
 export interface ChainSettings {
-  /** Replaces config.l1.rpcUrls when non-empty (tried in order, fallback on failure). */
+  /** Replaces config.l1.rpcUrls when non-empty: independent RPCs, each its own source, compared by the quorum. */
   l1RpcUrls?: string[]
+  /** Replaces config.l1.quorum: how many of the RPCs must agree on a block hash before it anchors (k of n). A non-integer is passed on for parseClientConfig to name. */
+  l1Quorum?: number | string
   /** Replaces config.bootstrap. */
   bootstrap?: string[]
   /** Source URL overrides: a URL, or null to switch the source off. */
@@ -63,6 +65,10 @@ export function applySettings(config: ClientConfig, s: Settings = loadSettings()
   if (s.mode === 'light' || s.mode === 'full') out.mode = s.mode
   const c = s.chains?.[chainKey(config)]
   if (c?.l1RpcUrls && c.l1RpcUrls.length > 0) out.l1.rpcUrls = [...c.l1RpcUrls]
+  if (c?.l1Quorum !== undefined && c.l1Quorum !== '') {
+    const k = typeof c.l1Quorum === 'number' ? c.l1Quorum : /^\s*\d{1,4}\s*$/.test(c.l1Quorum) ? Number(c.l1Quorum) : c.l1Quorum
+    ;(out.l1 as unknown as Record<string, unknown>).quorum = k
+  }
   if (c?.bootstrap) out.bootstrap = [...c.bootstrap]
   const rec = out as unknown as Record<string, unknown>
   for (const [k, v] of Object.entries(c?.sources ?? {})) {

@@ -11,13 +11,18 @@
  *   theme   `light` | `dark` (default: the system's)
  *
  * Events: `vigil-verified` (detail: the VerifyReport) and `vigil-error` (detail: ErrorRecord).
+ *
+ * "Verified" means what the explorer's Verify now means (src/widget/claim.ts), and the footer
+ * says exactly what was checked: it names L1 only when the block's L1 facts were proven
+ * against an anchored L1 block (`data-l1="proven"`, `data-l1-block`).
  */
 import { createLightClient } from '../client/page/api'
 import type { VigilClient } from '../client/page/remote'
-import type { VerifyReport } from '../client/shared/types'
+import type { AnchorKind, BlockView, VerifyReport } from '../client/shared/types'
 import type { ErrorRecord } from '../core/errors'
 import { LIVE_STATUSES, type LiveStatus, type Tips } from '../core/types'
 import { WIDGET_CSS } from './styles'
+import { l1Checkpoint, widgetClaim } from './claim'
 import workerUrl from '../../workers/client.worker.ts?worker&url'
 
 /** Where this script was loaded from (a chunk under assets/ once built). */
@@ -59,6 +64,8 @@ function release(configUrl: string): void {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US')
+/** The footer while no report is shown: where checks run, no claim about what passed. */
+const NEUTRAL_FOOTER = 'checks run in your browser, not on a server'
 const short = (h: string) => `${h.slice(0, 6)}…${h.slice(-4)}`
 
 const LOGO = `<svg viewBox="0 0 32 32" width="16" height="16" aria-hidden="true"><rect width="32" height="32" rx="7" fill="currentColor"/><path d="M8 10l8 13 8-13" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/></svg>`
@@ -74,6 +81,8 @@ export class VigilWidget extends HTMLElement {
   private offs: (() => void)[] = []
   private tips: Tips | null = null
   private report: VerifyReport | null = null
+  /** The client's active L1 anchor (snapshot.trust.active): a change re-verifies. */
+  private trustActive: AnchorKind | null = null
   private lastVerifyKey = ''
   private lastVerifyAt = 0
   private verifying = false
@@ -135,6 +144,7 @@ export class VigilWidget extends HTMLElement {
     this.client = null
     this.tips = null
     this.report = null
+    this.trustActive = null
     this.lastVerifyKey = ''
   }
 
@@ -162,6 +172,12 @@ export class VigilWidget extends HTMLElement {
             this.scheduleVerify()
           }),
           client.onError((e) => this.showError(e.toRecord())),
+          client.subscribe((snap) => {
+            const active = snap.trust?.active ?? null
+            if (active === this.trustActive) return
+            this.trustActive = active
+            this.scheduleVerify()
+          }),
         )
       },
       (e: unknown) => {
@@ -193,10 +209,12 @@ export class VigilWidget extends HTMLElement {
     const q = this.targetQuery()
     if (!client || this.verifying) return
     if (!q) return this.setBadge('waiting', `Waiting for the first ${this.tipName} block…`, '')
-    // re-verify when the block or what is known of it changes (e.g. proposed → mined)
+    // re-verify when the block or what is known of it changes (proposed → mined, its L1 proof arrives, the anchor changes)
     const held = await client.getBlock(q).catch(() => null)
     if (!held) return this.setBadge('waiting', `Block ${this.target === 'latest' ? '' : this.target} not synced yet`, 'it will be verified when it arrives')
-    const key = `${held.summary.hash}:${held.summary.status}`
+    const trustActive = client.snapshot().trust?.active ?? null
+    const cp = l1Checkpoint(held)
+    const key = `${held.summary.hash}:${held.summary.status}:${cp?.proof?.blockNumber ?? '-'}:${cp?.finality?.blockNumber ?? '-'}:${trustActive ?? '-'}`
     if (key === this.lastVerifyKey && this.report) return
     this.verifying = true
     this.lastVerifyAt = Date.now()
@@ -207,7 +225,7 @@ export class VigilWidget extends HTMLElement {
       if (gen !== this.generation) return
       this.report = report
       this.lastVerifyKey = key
-      this.renderReport(report, held.summary.status, held.summary.error?.code ?? null)
+      this.renderReport(report, held, trustActive)
       this.dispatchEvent(new CustomEvent('vigil-verified', { detail: report, bubbles: true, composed: true }))
     } catch (e) {
       if (gen !== this.generation) return
@@ -228,7 +246,7 @@ export class VigilWidget extends HTMLElement {
   <div class="head"><span class="brand">${LOGO}Vigil</span><span><span class="dot" part="dot"></span><span class="chain">connecting…</span></span></div>
   <dl class="tips" aria-label="Chain tips">${LIVE_STATUSES.map((s) => `<div class="tip"><dt>${s}</dt><dd data-tip="${s}">–</dd></div>`).join('')}</dl>
   <div class="badge" data-state="starting" role="status" aria-live="polite" part="badge"><span class="mark" aria-hidden="true"><span class="spin"></span></span><span class="badge-text"><span class="badge-title"></span><span class="badge-detail"></span></span></div>
-  <div class="foot"><span>verified in your browser, not by a server</span><a class="details" href="#" target="_blank" rel="noopener">explorer ↗</a></div>
+  <div class="foot"><span class="claim" part="claim">${NEUTRAL_FOOTER}</span><a class="details" href="#" target="_blank" rel="noopener">explorer ↗</a></div>
 </section>`
     const a = this.root.querySelector<HTMLAnchorElement>('.details')!
     a.href = SITE_URL
@@ -258,21 +276,33 @@ export class VigilWidget extends HTMLElement {
     else mark.innerHTML = '<span class="spin"></span>'
     b.querySelector('.badge-title')!.textContent = title
     b.querySelector('.badge-detail')!.textContent = detail
+    if (state !== 'verified' && state !== 'invalid') {
+      // no report on screen: the footer claims nothing
+      const foot = this.root.querySelector('.claim')
+      if (foot) foot.textContent = NEUTRAL_FOOTER
+      delete this.dataset.l1
+      delete this.dataset.l1Block
+    }
   }
 
-  private renderReport(r: VerifyReport, status: string, storedError: string | null): void {
+  private renderReport(r: VerifyReport, held: BlockView, trustActive: AnchorKind | null): void {
     const passed = r.checks.filter((c) => c.status === 'pass').length
-    const failed = r.checks.filter((c) => c.status === 'fail')
     const a = this.root.querySelector<HTMLAnchorElement>('.details')
     if (a) a.href = new URL(`#/block/${r.hash}`, SITE_URL).href
     this.dataset.block = r.hash
     this.dataset.height = String(r.height)
-    if (r.ok && status !== 'invalid') {
-      this.setBadge('verified', `Verified · block ${fmt(r.height)} (${status})`, `${passed} of ${r.checks.length} checks passed · ${short(r.hash)}`)
+    const claim = widgetClaim(r, held.summary.status, l1Checkpoint(held), trustActive, held.summary.error?.code ?? null)
+    this.dataset.l1 = claim.l1 ? 'proven' : 'unproven'
+    if (claim.l1) this.dataset.l1Block = String(claim.l1.blockNumber)
+    else delete this.dataset.l1Block
+    const foot = this.root.querySelector('.claim')
+    if (foot) foot.textContent = claim.footer
+    if (claim.verified) {
+      const proofs = claim.l1 ? ` · ${claim.l1.proofs} L1 proofs` : ''
+      this.setBadge('verified', claim.title, `${passed} of ${r.checks.length} checks passed${proofs} · ${short(r.hash)}`)
     } else {
-      const codes: string[] = failed.map((c) => c.error?.code ?? c.name)
-      if (codes.length === 0 && storedError) codes.push(storedError)
-      this.setBadge('invalid', `Invalid · block ${fmt(r.height)}`, `${codes.join(', ')}${failed[0] ? `: ${failed[0].detail}` : ''}`)
+      const first = r.checks.find((c) => c.status === 'fail')?.detail ?? r.proofs?.find((p) => p.status === 'fail')?.detail
+      this.setBadge('invalid', claim.title, `${claim.failed.join(', ')}${first ? `: ${first}` : ''}`)
     }
   }
 

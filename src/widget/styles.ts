@@ -107,7 +107,9 @@ export const WIDGET_CSS = `
 .badge-text { display: flex; flex-direction: column; min-width: 0; }
 .badge-title { font-weight: 700; }
 .badge-detail { font-size: 12px; opacity: 0.9; overflow-wrap: anywhere; }
-.foot { display: flex; justify-content: space-between; gap: 8px; font-size: 11px; color: var(--vigil-muted); }
+.foot { display: flex; justify-content: space-between; align-items: flex-start; gap: 8px; font-size: 11px; color: var(--vigil-muted); }
+.claim { min-width: 0; overflow-wrap: anywhere; }
+.details { flex: none; }
 a { color: var(--vigil-accent); }
 a:focus-visible { outline: 2px solid var(--vigil-accent); outline-offset: 2px; border-radius: 3px; }
 code { font-family: ui-monospace, 'SFMono-Regular', 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 12px; }

@@ -7,7 +7,7 @@
 import { useEffect, useState, type ReactNode } from 'react'
 import type { VigilClient } from '../../client/page/remote'
 import { useBlock, useVerifyBlock } from '../../client/page/react'
-import type { BlockRef, BlockView, CheckResult, CheckpointView, TxEffectView, VerifyReport } from '../../client/shared/types'
+import type { AnchorKind, BlockRef, BlockView, CheckResult, CheckpointView, L1Proof, ProofCheck, TxEffectView, VerifyReport } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatClock, formatCount, formatMs, shortHash } from '../format'
 import { Age, Empty, Hash, Section, StatusPill, TableScroll } from '../parts'
@@ -15,6 +15,120 @@ import { href } from '../router'
 
 const CHECK_MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', skipped: '–' }
 const CHECK_WORD: Record<CheckResult['status'], string> = { pass: 'passed', fail: 'failed', skipped: 'not run' }
+const PROOF_KIND: Record<ProofCheck['kind'], string> = { anchor: 'anchor', header: 'header hash', account: 'account proof', storage: 'storage proof', receipts: 'receipts root' }
+const ANCHOR_WORD: Record<AnchorKind, string> = { 'light-client': 'consensus light client', 'rpc-quorum': 'RPC quorum' }
+
+/** The checkpoint that put this block on L1 (finalized first, then mined), if one names it. */
+export function l1CheckpointOf(view: Pick<BlockView, 'checkpoints'>): CheckpointView | null {
+  return view.checkpoints.find((c) => c.status === 'finalized') ?? view.checkpoints.find((c) => c.status === 'mined') ?? null
+}
+
+export interface VerifyVerdict {
+  /** No check failed, no L1 proof failed, the block is not stored invalid. */
+  ok: boolean
+  /** The anchored L1 block this block's L1 facts were proven against; null: nothing about L1 is claimed. */
+  l1: { blockNumber: number; basis: string; proofs: number } | null
+  /** Why there is no L1 claim. */
+  l1Missing: string
+  failedChecks: CheckResult[]
+  failedProofs: ProofCheck[]
+}
+
+/**
+ * What Verify now may claim — the same rule as the widget's badge (src/widget/claim.ts): valid
+ * when nothing failed (checks and L1 proofs); "proven against L1" only with an active anchor
+ * (`trustActive`; undefined: not known here, the report decides), proofs checked against an
+ * anchored block, and for a mined or finalized block a checkpoint that carries its proof.
+ */
+export function verifyVerdict(report: VerifyReport, status?: string, checkpoint?: CheckpointView | null, trustActive?: AnchorKind | null): VerifyVerdict {
+  const failedChecks = report.checks.filter((c) => c.status === 'fail')
+  const proofs = report.proofs ?? []
+  const failedProofs = proofs.filter((p) => p.status === 'fail')
+  const ok = report.ok && failedChecks.length === 0 && failedProofs.length === 0 && status !== 'invalid'
+  const against = report.provenAgainst ?? null
+  const onL1 = status === 'mined' || status === 'finalized'
+  let l1Missing = ''
+  if (trustActive === null) l1Missing = 'no L1 anchor has verified a head yet'
+  else if (!against || proofs.length === 0) l1Missing = 'no L1 proof was checked'
+  else if (onL1 && !checkpoint?.proof) l1Missing = 'its checkpoint is not proven against L1 yet'
+  const l1 = ok && l1Missing === '' && against ? { blockNumber: against.blockNumber, basis: against.basis, proofs: proofs.length } : null
+  return { ok, l1, l1Missing, failedChecks, failedProofs }
+}
+
+/** "proven against L1 block N (anchor: basis)" with the facts, or why a mined checkpoint is not. */
+export function ProofLine({ proof, what, testid }: { proof: L1Proof | null | undefined; what: 'mined' | 'finalized'; testid: string }) {
+  if (!proof)
+    return (
+      <p className="small proof-line proof-missing" data-testid={testid} data-proven="false">
+        <span className="warn">{what === 'mined' ? 'Not proven against L1 yet' : 'Finality not proven against L1 yet'}</span>
+        {what === 'mined'
+          ? ': this checkpoint’s L1 facts have not been proven against an anchored L1 block, so being on L1 rests on what an RPC said.'
+          : ': no finalized L1 block from the anchor covers this checkpoint yet.'}
+      </p>
+    )
+  return (
+    <div className="proof-line proof-ok" data-testid={testid} data-proven="true" data-l1-block={proof.blockNumber} data-anchor={proof.anchor}>
+      <p className="small">
+        <span className="good-text">{what === 'mined' ? 'Proven against' : 'Final at'} L1 block {formatCount(proof.blockNumber)}</span> <Hash value={proof.blockHash} label="anchored L1 block hash" /> (anchor: {proof.basis}) ·{' '}
+        <span className="muted">
+          {ANCHOR_WORD[proof.anchor]}, answers from <span className="source-name">{proof.rpc}</span>, {formatClock(proof.at)}
+        </span>
+      </p>
+      {proof.facts.length > 0 ? (
+        <details className="proof-facts">
+          <summary>
+            {proof.facts.length} {proof.facts.length === 1 ? 'fact' : 'facts'} proven
+          </summary>
+          <ol data-testid={`${testid}-facts`}>
+            {proof.facts.map((f, i) => (
+              <li key={i}>{f}</li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
+    </div>
+  )
+}
+
+function ProofList({ report }: { report: VerifyReport }) {
+  const proofs = report.proofs ?? []
+  const against = report.provenAgainst ?? null
+  return (
+    <div className="verify-proofs" data-testid="verify-proofs" data-count={proofs.length}>
+      <h3 className="verify-proofs-title">L1 proofs</h3>
+      {against ? (
+        <p className="small" data-testid="verify-proven-against" data-checked="true" data-l1-block={against.blockNumber} data-anchor={against.anchor}>
+          Proven against L1 block <strong>{formatCount(against.blockNumber)}</strong> <Hash value={against.blockHash} label="anchored L1 block hash" /> (anchor: {against.basis})
+        </p>
+      ) : (
+        <p className="small warn-box" data-testid="verify-proven-against" data-checked="false">
+          <strong>L1 not checked:</strong> no L1 anchor had a verified head, so nothing about L1 was proven for this block.
+        </p>
+      )}
+      {proofs.length > 0 ? (
+        <ol className="verify-list">
+          {proofs.map((p, i) => (
+            <li key={`${p.kind}-${i}`} className={`vcheck vcheck-${p.status}`} data-testid="verify-proof" data-kind={p.kind} data-status={p.status} data-code={p.error?.code ?? ''}>
+              <span className="vcheck-mark" aria-hidden="true">
+                {CHECK_MARK[p.status]}
+              </span>
+              <div className="vcheck-body">
+                <div className="vcheck-head">
+                  <strong>{p.title}</strong> <span className="kind">{PROOF_KIND[p.kind]}</span> <span className="sr-only">{CHECK_WORD[p.status]}</span>
+                  {p.error ? <code className={`err-code sev-${p.error.severity}`}>{p.error.code}</code> : null}
+                </div>
+                <p className="vcheck-detail">{p.detail}</p>
+                {p.error && p.error.message !== p.detail ? <p className="vcheck-detail">{p.error.message}</p> : null}
+              </div>
+            </li>
+          ))}
+        </ol>
+      ) : against ? (
+        <p className="muted small">No proof was listed for this block.</p>
+      ) : null}
+    </div>
+  )
+}
 
 function BlockLink({ b }: { b: BlockRef }) {
   return (
@@ -24,20 +138,23 @@ function BlockLink({ b }: { b: BlockRef }) {
   )
 }
 
-export function VerifyResults({ report }: { report: VerifyReport }) {
-  const failed = report.checks.filter((c) => c.status === 'fail')
+export function VerifyResults({ report, status, checkpoint, trustActive }: { report: VerifyReport; status?: string; checkpoint?: CheckpointView | null; trustActive?: AnchorKind | null }) {
+  const v = verifyVerdict(report, status, checkpoint, trustActive)
   const passed = report.checks.filter((c) => c.status === 'pass').length
   const skipped = report.checks.filter((c) => c.status === 'skipped').length
+  const failed = [...v.failedChecks.map((c) => `${c.title} (${c.error?.code ?? 'failed'})`), ...v.failedProofs.map((p) => `${p.title} (${p.error?.code ?? 'proof failed'})`)]
   return (
-    <div className="verify-results" data-testid="verify-results" data-ok={report.ok ? 'true' : 'false'}>
-      <p className={`verify-summary ${report.ok ? 'verify-ok' : 'verify-bad'}`} data-testid="verify-summary">
-        {report.ok ? (
+    <div className="verify-results" data-testid="verify-results" data-ok={v.ok ? 'true' : 'false'} data-l1={v.l1 ? 'proven' : 'unproven'}>
+      <p className={`verify-summary ${v.ok ? 'verify-ok' : 'verify-bad'}`} data-testid="verify-summary">
+        {v.ok ? (
           <>
-            <strong>Valid:</strong> {passed} checks passed{skipped ? `, ${skipped} not run` : ''} in {formatMs(report.ms)}, at {formatClock(report.startedAt)}.
+            <strong>Valid:</strong> {passed} checks passed{skipped ? `, ${skipped} not run` : ''}
+            {v.l1 ? `, ${v.l1.proofs} L1 ${v.l1.proofs === 1 ? 'proof' : 'proofs'} against L1 block ${formatCount(v.l1.blockNumber)} (${v.l1.basis})` : `; L1 not verified (${v.l1Missing})`} in {formatMs(report.ms)}, at{' '}
+            {formatClock(report.startedAt)}.
           </>
         ) : (
           <>
-            <strong>Invalid:</strong> {failed.map((c) => `${c.title} (${c.error?.code ?? 'failed'})`).join(', ')}.
+            <strong>Invalid:</strong> {failed.length > 0 ? failed.join(', ') : `stored as ${status ?? 'invalid'}`}.
           </>
         )}
       </p>
@@ -58,12 +175,14 @@ export function VerifyResults({ report }: { report: VerifyReport }) {
           </li>
         ))}
       </ol>
+      <ProofList report={report} />
     </div>
   )
 }
 
-function VerifyPanel({ client, q }: { client: VigilClient | null; q: string }) {
+function VerifyPanel({ client, q, view }: { client: VigilClient | null; q: string; view: BlockView }) {
   const v = useVerifyBlock(q, client)
+  const trustActive = client ? (client.snapshot().trust?.active ?? null) : undefined
   return (
     <Section
       id="verify"
@@ -76,8 +195,9 @@ function VerifyPanel({ client, q }: { client: VigilClient | null; q: string }) {
       }
     >
       <p id="verify-help" className="muted small">
-        Re-runs every check on this block now: header, linkage to the stored parent, the slot’s proposer and its signature (committee re-read from L1), the checkpoint commitment, the committee quorum
-        (every signature re-verified), L1 inclusion, the blobs (KZG) and the body.
+        Re-runs every check on this block now: header, linkage to the stored parent, the slot’s proposer and its signature, the checkpoint commitment, the committee quorum (every signature
+        re-verified), L1 inclusion, the blobs (KZG) and the body — and every L1 fact they use (header hash, rollup account, each storage slot, receipts) proven again against the anchored L1 block.
+        Each proof is listed below the checks.
       </p>
       <div aria-live="polite" aria-busy={v.running}>
         {v.running ? (
@@ -86,7 +206,7 @@ function VerifyPanel({ client, q }: { client: VigilClient | null; q: string }) {
           </p>
         ) : null}
         {v.error ? <ErrorLine e={v.error} /> : null}
-        {v.report ? <VerifyResults report={v.report} /> : null}
+        {v.report ? <VerifyResults report={v.report} status={view.summary.status} checkpoint={l1CheckpointOf(view)} {...(trustActive !== undefined ? { trustActive } : {})} /> : null}
       </div>
     </Section>
   )
@@ -163,6 +283,8 @@ function Attestations({ cp }: { cp: CheckpointView }) {
       ) : (
         <p className="small muted">Not on L1 (yet): attested over gossip.</p>
       )}
+      {cp.status === 'mined' || cp.status === 'finalized' || cp.proof ? <ProofLine proof={cp.proof} what="mined" testid="checkpoint-proof" /> : null}
+      {cp.status === 'finalized' || cp.finality ? <ProofLine proof={cp.finality} what="finalized" testid="checkpoint-finality" /> : null}
       {cp.blobVersionedHashes.length > 0 ? (
         <p className="small">
           Blobs:{' '}
@@ -267,6 +389,32 @@ function TxSection({ client, view, highlight }: { client: VigilClient | null; vi
   )
 }
 
+/** Under the title: what the block's status rests on (its checkpoint's L1 proof, or that there is none). */
+function RestsOn({ view }: { view: BlockView }) {
+  const status = view.summary.status
+  if (status !== 'mined' && status !== 'finalized') return null
+  const cp = l1CheckpointOf(view)
+  const proof = status === 'finalized' ? (cp?.finality ?? null) : (cp?.proof ?? null)
+  const mined = cp?.proof ?? null
+  return (
+    <p className={`rests-on small ${proof ? '' : 'banner banner-warn'}`.trim()} data-testid="block-rests-on" data-proven={proof ? 'true' : 'false'} data-l1-block={proof ? proof.blockNumber : ''}>
+      {proof ? (
+        <>
+          {status === 'finalized' ? 'Finalized' : 'Mined'}: proven against L1 block <strong>{formatCount(proof.blockNumber)}</strong> (anchor: {proof.basis}).
+        </>
+      ) : mined ? (
+        <>
+          Mined: proven against L1 block <strong>{formatCount(mined.blockNumber)}</strong> (anchor: {mined.basis}); finality not proven by the anchor yet.
+        </>
+      ) : (
+        <>
+          <strong>{status === 'finalized' ? 'Finalized' : 'Mined'}, but not proven against L1:</strong> no anchored L1 block backs its checkpoint yet.
+        </>
+      )}
+    </p>
+  )
+}
+
 export function BlockDetails({ view, client, highlightTx }: { view: BlockView; client: VigilClient | null; highlightTx: string | null }) {
   const s = view.summary
   const h = view.header
@@ -308,7 +456,9 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
         </nav>
       </header>
 
-      <VerifyPanel client={client} q={s.hash} />
+      <RestsOn view={view} />
+
+      <VerifyPanel client={client} q={s.hash} view={view} />
 
       <div className="two-col">
         <Section id="header" title="Header" data-testid="header-fields">

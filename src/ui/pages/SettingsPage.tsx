@@ -1,5 +1,5 @@
 /**
- * Settings: L1 RPC URLs (several, tried in order), source URLs (on/off), bootstrap peers,
+ * Settings: L1 RPC URLs (independent, k of n must agree), source URLs (on/off), bootstrap peers,
  * light/full mode, theme; storage used and "clear". Saved in localStorage and applied every
  * time the client starts ("Save and restart" restarts it now; a reload applies them too).
  */
@@ -26,6 +26,7 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
   const chain = saved.chains?.[key] ?? {}
   const cfgRec = (config ?? {}) as unknown as Record<string, unknown>
   const [rpc, setRpc] = useState((chain.l1RpcUrls ?? config?.l1.rpcUrls ?? []).join('\n'))
+  const [quorum, setQuorum] = useState(String(chain.l1Quorum ?? config?.l1.quorum ?? ''))
   const [peers, setPeers] = useState((chain.bootstrap ?? config?.bootstrap ?? []).join('\n'))
   const [mode, setMode] = useState<'light' | 'full'>(saved.mode ?? config?.mode ?? 'light')
   const [theme, setTheme] = useState<ThemeChoice>(saved.theme ?? 'system')
@@ -55,6 +56,7 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
     if (config) {
       s.chains![key] = {
         l1RpcUrls: lines(rpc),
+        ...(quorum.trim() ? { l1Quorum: quorum.trim() } : {}),
         bootstrap: lines(peers),
         sources: Object.fromEntries(SOURCE_URL_FIELDS.map((f) => [f.key, sources[f.key]?.trim() ? sources[f.key]!.trim() : null])),
         ...(trusted.trim() ? { trustedHeader: trusted.trim() } : {}),
@@ -120,9 +122,17 @@ export function SettingsPage({ client, onRestart }: { client: SettingsClient | n
           <fieldset>
             <legend>L1 RPC URLs</legend>
             <label htmlFor="set-rpc" className="help">
-              One per line; tried in order, the next one when a request fails. Every answer is still verified.
+              One per line, from independent operators: each is its own source, every answer is proven against the L1 anchor, and an RPC that claims otherwise is named on the dashboard (L1
+              trust). An RPC quorum over one operator is one operator.
             </label>
             <textarea id="set-rpc" rows={3} value={rpc} onChange={(e) => setRpc(inputValue(e))} spellCheck={false} data-testid="settings-rpc" />
+            <div className="field-row">
+              <label htmlFor="set-quorum">RPCs that must agree (k)</label>
+              <input id="set-quorum" type="text" inputMode="numeric" value={quorum} placeholder="a majority" onChange={(e) => setQuorum(inputValue(e))} aria-describedby="set-quorum-help" data-testid="settings-quorum" />
+              <span id="set-quorum-help" className="help">
+                An L1 block anchors only when k of the {lines(rpc).length} RPCs report the same hash for it. Empty: a majority. A consensus light client, where configured, outranks the quorum.
+              </span>
+            </div>
           </fieldset>
           <fieldset>
             <legend>Sources</legend>
