@@ -194,7 +194,7 @@ export function syncReport(client: LightClient, reached: boolean, until: number,
       quorumVerified: mined.filter((c) => c.signers.length >= c.quorum && c.quorum > 0).length,
       list: mined.map((c) => ({ number: c.checkpointNumber, slot: c.slot, blocks: c.headerHashes.length, signers: c.signers.length, committee: c.committeeSize, quorum: c.quorum, status: c.status, l1Block: c.l1?.blockNumber ?? null })),
     },
-    sources: Object.fromEntries(Object.entries(s.sources).map(([k, v]) => [k, { requests: v.requests, bytes: v.bytes, failures: v.failures, accepted: v.accepted, rejected: v.rejected, latencyMs: v.latencyMs }])),
+    sources: Object.fromEntries(Object.entries(s.sources).map(([k, v]) => [k, { kind: v.kind, requests: v.requests, bytes: v.bytes, failures: v.failures, accepted: v.accepted, rejected: v.rejected, latencyMs: v.latencyMs }])),
     reorgs: s.reorgs.length,
     /** Full mode: the body pipeline, and (filled in by `sync`) which canonical blocks up to the target height have a verified body. */
     bodies: s.bodies ? { ...s.bodies, upTo: null as BodyCoverage | null } : null,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import type { Address, Hex } from '../../src/core/types'
+import type { Hex } from '../../src/core/types'
 import { startAnvil, type Anvil } from '../../src/devnet/l1'
 import { validatorKeys, type ChainBuilder, type Validator } from '../../src/devnet/builder'
 import { ROLLUP_L2 as L2, freshRollup as createRollup, rollupValidators as validators } from '../helpers/rollup'
