@@ -82,6 +82,9 @@ function printReport(r: VerifyReport, status: string, out: Out): void {
     const why = c.error ? ` [${c.error.code}]` : ''
     lines.push(`  ${MARK[c.status]} ${c.name.padEnd(w)}  ${c.status === 'pass' ? '' : `${c.status.toUpperCase()}${why}: `}${c.detail}`)
   }
+  const against = r.provenAgainst
+  lines.push(against ? `  L1 proofs against L1 block ${against.blockNumber} ${against.blockHash} (${against.basis}):` : '  L1 not checked: no anchored L1 block')
+  for (const p of r.proofs ?? []) lines.push(`    ${p.status === 'pass' ? MARK.pass : MARK.fail} ${p.kind} ${p.title}: ${p.status === 'pass' ? '' : `FAIL [${p.error?.code}]: `}${p.detail}`)
   const failed = r.checks.filter((c) => c.status === 'fail')
   const blocked = r.checks.filter((c) => c.status === 'skipped' && c.error)
   lines.push(

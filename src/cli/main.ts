@@ -10,13 +10,15 @@ import { flagBool, flagInt, flagStr, parseArgs } from '../node/args'
 import { EXPLORE_FLAGS, EXPLORE_USAGE, verifyCommand, watchCommand } from './explore'
 import { PROOF_FLAGS, PROOF_USAGE, proofCommand } from './proof'
 import { LC_FLAGS, LC_USAGE, lcCommand } from './lc'
+import { TRUST_FLAGS, TRUST_USAGE, applyTrustFlags } from './trust'
 
 const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting
 
 usage:
   vigil sync --config FILE --until-height N [--tip mined|proposed|attested|finalized]
              [--timeout SECONDS] [--mode light|full] [--from-snapshot]
-             [--trusted-hash HEIGHT:0xHASH] [--json] [--verbose]
+             [--trusted-hash HEIGHT:0xHASH] [--l1-rpc URL]... [--l1-quorum K]
+             [--beacon-light-client URL --checkpoint 0xROOT] [--json] [--verbose]
 
   sync   follows the chain from the L1 and gossip, verifying every proposer signature and
          every checkpoint quorum, until the chosen tip (default: mined) reaches height N.
@@ -30,6 +32,8 @@ usage:
          peers are synced from it upward; nothing below H is fetched from peers. The wait also
          needs that header found and verified (else exit 1, TRUSTED_HEADER_UNAVAILABLE).
 
+${TRUST_USAGE}
+
 ${EXPLORE_USAGE}
 
 ${PROOF_USAGE}
@@ -41,7 +45,7 @@ const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', 
 export async function main(argv: string[]): Promise<number> {
   let args
   try {
-    args = parseArgs(argv, { ...SYNC_FLAGS, ...EXPLORE_FLAGS, ...PROOF_FLAGS, ...LC_FLAGS })
+    args = parseArgs(argv, { ...SYNC_FLAGS, ...TRUST_FLAGS, ...EXPLORE_FLAGS, ...PROOF_FLAGS, ...LC_FLAGS })
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`)
     return 2
@@ -57,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.command === 'verify' || args.command === 'watch') {
       const configPath = flagStr(args, 'config')
       if (!configPath) throw new VigilError('CONFIG_INVALID', '--config is required')
-      const config = await loadConfigFile(configPath)
+      const config = applyTrustFlags(args, await loadConfigFile(configPath))
       return await (args.command === 'verify' ? verifyCommand(args, config) : watchCommand(args, config))
     }
     throw new VigilError('CONFIG_INVALID', `unknown command "${args.command}"`)
@@ -96,7 +100,7 @@ async function sync(args: ReturnType<typeof parseArgs>): Promise<number> {
   const json = flagBool(args, 'json')
   const trustedText = flagStr(args, 'trusted-hash')
   const trusted = trustedText === undefined ? undefined : parseTrustedHash(trustedText)
-  const config = await loadConfigFile(configPath)
+  const config = applyTrustFlags(args, await loadConfigFile(configPath))
   if (trusted) config.trustedHeader = trusted
   const mode = flagStr(args, 'mode')
   if (mode !== undefined) {
