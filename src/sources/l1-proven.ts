@@ -37,6 +37,7 @@ import { headerFromRpc, type ExecutionHeader } from '../protocol/eth/header'
 import { parseGetProof } from '../protocol/eth/proof'
 import { encodeReceipt, receiptPlacement } from '../protocol/eth/receipt'
 import { verifyGetProof, verifyHeaderHash, verifyReceiptPlacement, verifyReceiptsRoot } from '../verify/execution'
+import { verifyAccountProof } from '../verify/mpt'
 import { QuorumAnchor } from './l1-anchor-quorum'
 import { L1Rpc, toQuantity } from './l1-rpc'
 
@@ -616,9 +617,9 @@ export class ProvenL1 implements L1Port {
           const answer = parseGetProof(await rpc.request('eth_getProof', [address, keys, { blockHash: at.hash }]))
           if (answer.address !== address.toLowerCase()) throw new VigilError('PROOF_VALUE_MISMATCH', `${rpc.name}: eth_getProof answered for ${answer.address}, asked ${address}`)
           if (answer.storageProof.length !== keys.length || answer.storageProof.some((s, j) => s.key !== keys[j])) throw new VigilError('PROOF_VALUE_MISMATCH', `${rpc.name}: eth_getProof answered other storage keys than asked`)
-          const proven = verifyGetProof(at.stateRoot, answer)
-          if (!proven.account) throw new VigilError('PROOF_VALUE_MISMATCH', `no account at ${address} in the state of L1 block ${at.number}`, { details: { address, l1Block: at.number } })
-          return proven.storage.map((s) => s.value)
+          // an account proven absent (e.g. the rollup before its deployment) has only zero words
+          if (verifyAccountProof(at.stateRoot, answer.address, answer.accountProof) === null) return keys.map(() => 0n)
+          return verifyGetProof(at.stateRoot, answer).storage.map((s) => s.value)
         },
         opts,
       )
