@@ -85,7 +85,7 @@ export function LatestBlocks({ blocks, counts }: { blocks: BlockSummary[]; count
             </thead>
             <tbody>
               {blocks.map((b) => (
-                <tr key={b.hash} data-testid="block-row" data-status={b.status} data-height={b.height} className={`row-${b.status}`}>
+                <tr key={b.hash} data-testid="block-row" data-hash={b.hash} data-status={b.status} data-height={b.height} className={`row-${b.status}`}>
                   <th scope="row" className="num">
                     <a href={href.block(b.hash)} aria-label={`block ${b.height}, ${b.status}`}>
                       {formatCount(b.height)}

@@ -1,6 +1,8 @@
 /**
  * The walking skeleton in real Chromium: the production build of the page, its Web Worker
- * syncing from a real devnet (libp2p over WebSockets + anvil), IndexedDB persistence.
+ * syncing from a real devnet (libp2p over WebSockets + anvil), IndexedDB persistence. The
+ * devnet's first L1 RPC lies (`lying-l1-rpc`): the page follows the true chain through the
+ * quorum of the three, never shows a forged block as mined, and its trust panel names the liar.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { mkdir } from 'node:fs/promises'
@@ -8,6 +10,9 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { launchBrowser, startVite, repoRoot, type LaunchedBrowser, type ViteHandle } from '../helpers/browser'
 import { startDevnetProcess, type DevnetProcess } from '../helpers/devnet'
+import { adminGet } from '../integration/faults-admin'
+import { rpcName } from '../../src/sources/l1-rpc'
+import type { Hex } from '../../src/core/types'
 
 const shots = join(repoRoot, 'test-results')
 
@@ -38,7 +43,7 @@ describe('live page in Chromium against the devnet', () => {
 
   beforeAll(async () => {
     await mkdir(shots, { recursive: true })
-    devnet = await startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48'])
+    devnet = await startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48', '--fault', 'lying-l1-rpc'])
     vite = await startVite({ mode: 'preview', devnetConfigPath: devnet.configPath })
     browser = await launchBrowser()
   }, 180_000)
@@ -62,8 +67,26 @@ describe('live page in Chromium against the devnet', () => {
     await checked.first().waitFor({ timeout: 10_000 })
     expect(await page.locator('[data-testid="block-row"][data-status="invalid"]').count()).toBe(0)
     await expect.poll(async () => page.getByTestId('source-row-gossip').count()).toBe(1)
-    await expect.poll(async () => page.getByTestId('source-row-l1').count()).toBe(1)
+    // each of the devnet's three L1 RPCs is its own source
+    await expect.poll(async () => page.locator('[data-testid^="source-row-l1:"]').count()).toBe(3)
     await page.screenshot({ path: join(shots, 'e2e-live.png'), fullPage: true })
+  }, 120_000)
+
+  it('the trust panel names the lying L1 RPC, and no block it forged is ever shown mined', async () => {
+    const { page } = browser
+    const liar = rpcName(devnet.info.l1.rpcUrls[0]!)
+    const panel = page.getByTestId('trust-panel')
+    await expect.poll(async () => (await panel.getAttribute('data-liars'))?.split(' ') ?? [], { timeout: 60_000 }).toContain(liar)
+    expect(await panel.getAttribute('data-active')).toBe('rpc-quorum')
+    expect(await page.locator(`[data-testid="trust-rpc-${liar}"]`).getAttribute('data-disagrees')).toBe('true')
+    await waitForTip(page, 'mined', (h) => h >= 8, 60_000)
+    const forged = (await adminGet(devnet.info, '?fault=lying-l1-rpc')).actions.filter((a) => a.detail.action === 'forged-checkpoint')
+    expect(forged.length).toBeGreaterThan(0)
+    for (const hash of forged.flatMap((a) => a.detail.headerHashes as Hex[])) {
+      const row = page.locator(`[data-testid="block-row"][data-hash="${hash}"]`)
+      if ((await row.count()) > 0) expect(await row.getAttribute('data-status')).not.toMatch(/^(mined|finalized)$/)
+    }
+    await panel.screenshot({ path: join(shots, 'e2e-trust-panel.png') })
   }, 120_000)
 
   it('after a reload shows the stored tips before any new block arrives', async () => {
