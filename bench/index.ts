@@ -174,6 +174,12 @@ async function buildChain() {
 
 // ───────────────────────────────────────────── 3. sync it
 
+/** Every L1 RPC's requests and bytes (each RPC is its own source). */
+function l1Sum(s: ClientSnapshot): { requests: number; bytes: number } {
+  const l1 = Object.values(s.sources).filter((x) => x.kind === 'l1')
+  return { requests: l1.reduce((n, x) => n + x.requests, 0), bytes: l1.reduce((n, x) => n + x.bytes, 0) }
+}
+
 async function syncFromGenesis(config: ClientConfig) {
   const t0 = performance.now()
   const client = await openNodeClient(config, { noP2P: true, storeName: 'bench-genesis', throttleMs: 20 })
@@ -185,7 +191,9 @@ async function syncFromGenesis(config: ClientConfig) {
   const timings = client.engine.timings()
   const mined = client.engine.getMinedCheckpoints()
   const verified = mined.filter((c) => c.signers.length >= c.quorum && c.quorum > 0).length
-  return { ms, blocks: s.tips.mined!.height, checkpoints: mined.length, quorumVerified: verified, l1: s.sources.l1!, timings, invalid: s.counts.invalid, failures: s.failures.length }
+  const costs = client.l1.costs()
+  const provingMs = costs.proof.ms + costs.header.ms + costs.receipts.ms
+  return { ms, blocks: s.tips.mined!.height, checkpoints: mined.length, quorumVerified: verified, l1: l1Sum(s), timings, invalid: s.counts.invalid, failures: s.failures.length, proving: { ms: provingMs, ofSync: provingMs / ms, costs, verified: s.trust?.proofs.verified ?? 0 } }
 }
 
 async function syncFromSnapshot(config: ClientConfig, snap: Snapshot, lastHash: Hex) {
@@ -214,7 +222,7 @@ async function syncFromSnapshot(config: ClientConfig, snap: Snapshot, lastHash: 
   const ms = performance.now() - t0
   await client.stop()
   await new Promise<void>((r) => server.close(() => r()))
-  return { ms, bytes: bytes.length, blocks: client.snapshotImport?.blocks ?? 0, importMs: client.snapshotImport?.ms ?? null, l1: s.sources.l1!, timings: client.engine.timings(), failures: s.failures.map((f) => f.code) }
+  return { ms, bytes: bytes.length, blocks: client.snapshotImport?.blocks ?? 0, importMs: client.snapshotImport?.ms ?? null, l1: l1Sum(s), timings: client.engine.timings(), failures: s.failures.map((f) => f.code) }
 }
 
 function runCryptoBench(): Promise<string> {
@@ -261,6 +269,10 @@ try {
   log(`verified blocks/s                        ${fmt(rate(g.blocks, g.ms)).padStart(8)}   (ceiling from quorum checks alone: ${fmt(q * BLOCKS_PER_CHECKPOINT)}; checkpoints/s ${fmt(rate(g.checkpoints, g.ms), 1)} vs verifyQuorum 48/48 ${fmt(q)}/s)`)
   log(`engine time ${fmt(t.busyMs)} ms in ${t.steps} steps: fetch ${fmt(t.fetchMs)} ms (${fmt((100 * t.fetchMs) / t.busyMs)}%), verify ${fmt(t.verifyMs)} ms (${fmt((100 * t.verifyMs) / t.busyMs)}%), store ${fmt(t.storeMs)} ms (${fmt((100 * t.storeMs) / t.busyMs)}%)`)
   log(`L1: ${g.l1.requests} requests, ${fmt(g.l1.bytes / 1024)} KiB`)
+  const pc = g.proving.costs
+  log(
+    `proving (docs/trust.md): ${fmt(g.proving.ms)} ms = ${fmt(100 * g.proving.ofSync, 1)}% of the sync — storage/block-hash proofs ${fmt(pc.proof.ms)} ms in ${pc.proof.rounds} rounds, headers ${fmt(pc.header.ms)} ms, receipts ${fmt(pc.receipts.ms)} ms; calldata (needed unproven too) ${fmt(pc.checkpoint.ms)} ms; ${g.proving.verified} eth_getProof answers verified`,
+  )
   log()
   log(`## start from a snapshot (last ${SNAPSHOT_WINDOW} checkpoints, verified against L1)`)
   const sn = await syncFromSnapshot(chain.config, chain.snap, chain.lastHash)

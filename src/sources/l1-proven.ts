@@ -46,6 +46,8 @@ export const HISTORY_CONTRACT: Hex = '0x0000f90827f1c53a10cb7a02335b175320002935
 export const HISTORY_SERVE_WINDOW = 8191
 
 const MAX_LOG_RANGE = 2_000
+/** Up to this many L1 blocks, a hidden checkpoint is looked for in every block's proven receipts; beyond, by bisection. */
+const SCAN_LIMIT = 4_096
 /** Calls per JSON-RPC batch and storage keys per eth_getProof. */
 const BATCH = 64
 const MAX_DISAGREEMENTS = 50
@@ -121,6 +123,13 @@ export class ProvenL1 implements L1Port {
   private readonly committees = new Map<number, Address[]>()
   private readonly disagreements: L1Disagreement[] = []
   private readonly proofs = { verified: 0, failed: 0 }
+  /** Wall time and rounds spent per kind of L1 read (what proving costs: everything but 'checkpoint', the calldata any client needs). */
+  private readonly spent: Record<'proof' | 'header' | 'receipts' | 'checkpoint', { ms: number; rounds: number }> = {
+    proof: { ms: 0, rounds: 0 },
+    header: { ms: 0, rounds: 0 },
+    receipts: { ms: 0, rounds: 0 },
+    checkpoint: { ms: 0, rounds: 0 },
+  }
   private preferred = 0
   /** When a disagreement of each (RPC, kind) was last recorded as a failure. */
   private readonly reported = new Map<string, number>()
@@ -171,6 +180,11 @@ export class ProvenL1 implements L1Port {
       disagreements: this.disagreements.map((d) => ({ ...d })),
       proofs: { ...this.proofs },
     }
+  }
+
+  /** Time spent fetching and checking, by kind of read (bench: the cost of proving). */
+  costs(): Record<'proof' | 'header' | 'receipts' | 'checkpoint', { ms: number; rounds: number }> {
+    return structuredClone(this.spent)
   }
 
   /** The anchored block proofs are checked against now (null before the first anchored head). */
@@ -320,9 +334,21 @@ export class ProvenL1 implements L1Port {
         events.push(...(await this.provenEvents(fresh, opts, { rpc, blocks: more })))
         lost = missing(events)
       }
+      const known = (e: ProvenEvent) => events.some((x) => x.block.number === e.block.number && x.logIndex === e.logIndex)
+      if (lost.length && end - from < SCAN_LIMIT) {
+        // a short range: the proven receipts of every block not yet read (64 blocks in 3 requests)
+        const read = new Set(events.map((e) => e.block.number).concat([...hinted.keys()]))
+        const todo: number[] = []
+        for (let b = from; b <= end; b++) if (!read.has(b)) todo.push(b)
+        for (let i = 0; i < todo.length && lost.length; i += BATCH) {
+          events.push(...(await this.provenEvents(todo.slice(i, i + BATCH), opts)).filter((e) => !known(e)))
+          lost = missing(events)
+        }
+      }
       for (const n of [...lost]) {
+        // a long one: bisection over proven state for each
         const block = await this.searchCheckpoint(n, from, end, opts)
-        if (block !== null) events.push(...(await this.provenEvents([block], opts)).filter((e) => !events.some((x) => x.block.number === e.block.number && x.logIndex === e.logIndex)))
+        if (block !== null) events.push(...(await this.provenEvents([block], opts)).filter((e) => !known(e)))
       }
       lost = missing(events)
       if (lost.length) throw new VigilError('L1_CHECKPOINT_HIDDEN', `checkpoint${lost.length > 1 ? 's' : ''} ${lost.join(', ')} ≤ the proven tip ${proven.checkpointNumber} not found in L1 blocks ${from}–${end}`, { severity: 'soft', details: { missing: lost.join(','), from, to: end } })
@@ -636,6 +662,16 @@ export class ProvenL1 implements L1Port {
    * failure is thrown, soft: the fact is not known yet, nothing is concluded from it.
    */
   private async firstGood<T>(what: 'proof' | 'header' | 'receipts' | 'checkpoint', fn: (rpc: L1Rpc) => Promise<T>, opts: ProveOptions): Promise<T> {
+    const t0 = performance.now()
+    try {
+      return await this.tryEach(what, fn, opts)
+    } finally {
+      this.spent[what].ms += performance.now() - t0
+      this.spent[what].rounds++
+    }
+  }
+
+  private async tryEach<T>(what: 'proof' | 'header' | 'receipts' | 'checkpoint', fn: (rpc: L1Rpc) => Promise<T>, opts: ProveOptions): Promise<T> {
     const errors: string[] = []
     let last: VigilError | null = null
     for (let k = 0; k < this.rpcs.length; k++) {

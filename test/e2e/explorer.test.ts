@@ -275,7 +275,7 @@ describe('explorer against the devnet', () => {
     await page.goto(`${vite.url}#/settings`)
     await page.getByTestId('settings-page').waitFor()
     const rpc = await page.getByTestId('settings-rpc').inputValue()
-    // a second, unreachable RPC after the real one: a fallback, tried only when the first fails
+    // an unreachable RPC after the devnet's three: the quorum (k = 2 of them) still holds
     await page.getByTestId('settings-rpc').fill(`${rpc.trim()}\nhttp://127.0.0.1:9/`)
     await page.getByTestId('settings-mode-full').check()
     await page.getByLabel('dark').check()
@@ -288,10 +288,10 @@ describe('explorer against the devnet', () => {
     await page.reload()
     await page.getByTestId('settings-page').waitFor({ timeout: 30_000 })
     expect(await page.getByTestId('settings-mode-full').isChecked()).toBe(true)
-    expect((await page.getByTestId('settings-rpc').inputValue()).split('\n')).toEqual([rpc.trim(), 'http://127.0.0.1:9/'])
+    expect((await page.getByTestId('settings-rpc').inputValue()).split('\n')).toEqual([...rpc.trim().split('\n'), 'http://127.0.0.1:9/'])
     const active = JSON.parse((await page.getByTestId('active-config-json').textContent())!) as { mode: string; l1: { rpcUrls: string[] } }
     expect(active.mode).toBe('full')
-    expect(active.l1.rpcUrls).toEqual([rpc.trim(), 'http://127.0.0.1:9/'])
+    expect(active.l1.rpcUrls).toEqual([...rpc.trim().split('\n'), 'http://127.0.0.1:9/'])
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
     // what was stored before the reload is there at once
     await until('stored blocks counted', async () => Number((await page.getByTestId('storage-blocks').textContent())?.replace(/\D/g, '')) > 4, 15_000, page)
