@@ -60,8 +60,8 @@ export interface ProvenL1Options {
   rpcs: L1Rpc[]
   /** In rank order: the consensus light client before the RPC quorum. */
   anchors: L1Anchor[]
-  /** A coded failure attributed to one RPC (the client's failure log). */
-  onFailure?: (source: string, error: VigilError) => void
+  /** A coded failure attributed to one RPC (the client's failure log); `disproven`: counted as a rejection (false: only contradicted, e.g. a head another RPC saw first). */
+  onFailure?: (source: string, error: VigilError, disproven: boolean) => void
   now?: () => number
 }
 
@@ -97,7 +97,7 @@ export interface ProvenL1OverRpcs {
   quorumDepth?: number
   /** Anchors that outrank the RPC quorum (the consensus light client), in rank order. */
   before?: L1Anchor[]
-  onFailure?: (source: string, error: VigilError) => void
+  onFailure?: (source: string, error: VigilError, disproven: boolean) => void
   signal?: AbortSignal
 }
 
@@ -160,16 +160,19 @@ export class ProvenL1 implements L1Port {
       this.disagreements.unshift({ ...d, firstAt: now, lastAt: now, count: 1 })
       if (this.disagreements.length > MAX_DISAGREEMENTS) this.disagreements.pop()
     }
+    // a head outvoted by the quorum may be a race (an RPC a block behind, or across an L1 reorg):
+    // shown and recorded, soft; a hidden log is soft too; a failed proof or a false finality is a lie
+    const disproven = d.what !== 'head' && d.code !== 'L1_CHECKPOINT_HIDDEN'
     const error = new VigilError(d.code, `${d.rpc}: ${d.claimed}${d.expected ? ` — ${d.expected}` : ''}`, {
-      severity: d.code === 'L1_CHECKPOINT_HIDDEN' ? 'soft' : 'hard',
+      severity: disproven ? 'hard' : 'soft',
       details: { source: d.rpc, what: d.what, l1Block: d.l1Block },
     })
     const key = `${d.rpc}|${d.what}`
     const last = this.reported.get(key)
     if (this.opts.onFailure && (last === undefined || now - last >= REPORT_EVERY_MS)) {
       this.reported.set(key, now)
-      this.opts.onFailure(d.rpc, error)
-    } else this.rpcs.find((r) => r.name === d.rpc)?.stats.verdict(false, error)
+      this.opts.onFailure(d.rpc, error, disproven)
+    } else if (disproven) this.rpcs.find((r) => r.name === d.rpc)?.stats.verdict(false, error)
   }
 
   trustView(): L1TrustView {
@@ -203,7 +206,8 @@ export class ProvenL1 implements L1Port {
     await this.moveTo(latest!, opts)
     this.activeKind = active.kind
     this.finalized = finalized && finalized.number <= latest!.number ? finalized : null
-    if (this.finalized && !(await this.inChain(this.finalized, opts))) this.finalized = null
+    // the light client's finalized header is in its head's chain by the finality branch; a quorum's is checked
+    if (this.finalized && active.kind !== 'light-client' && !(await this.inChain(this.finalized, opts))) this.finalized = null
     return this.tip
   }
 

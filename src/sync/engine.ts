@@ -328,9 +328,12 @@ export class SyncEngine {
 
   // ---------------------------------------------------------------- failures and sources
 
-  /** Records that data from `source` failed verification (counted in its stats, listed in failures, stored). */
-  recordFailure(source: string, e: unknown): void {
-    this.failures.record(source, e)
+  /**
+   * Records that data from `source` failed verification (listed in failures, stored; counted
+   * as rejected in its stats unless `count` is false: a claim only contradicted, not disproven).
+   */
+  recordFailure(source: string, e: unknown, count = true): void {
+    this.failures.record(source, e, { count })
   }
 
   /** Lets verdicts on data from `stats.name` be counted in that source's stats. */

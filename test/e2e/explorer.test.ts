@@ -91,7 +91,7 @@ describe('explorer against the devnet', () => {
     expect(Number(await l1.locator('[role="progressbar"]').getAttribute('aria-valuenow'))).toBeGreaterThan(0)
     // charts draw one line per source once two samples exist
     await until('throughput lines', async () => (await page.locator('[data-testid="chart-throughput"] polyline').count()) >= 2, 10_000, page)
-    expect(await page.locator('[data-testid="chart-latency"] svg').getAttribute('aria-label')).toMatch(/Latency, last minute: .*l1 \d/)
+    expect(await page.locator('[data-testid="chart-latency"] svg').getAttribute('aria-label')).toMatch(/Latency, last minute: .*l1:\S+ \d/)
     await until('a WebSockets peer', async () => (await page.locator('[data-testid="peer-row"][data-transport="websockets"]').count()) > 0, 20_000, page)
     // keyboard: the first Tab lands on the skip link, visibly
     await page.keyboard.press('Tab')

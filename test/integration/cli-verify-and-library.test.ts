@@ -58,7 +58,7 @@ describe('docs/library.md examples (Node)', () => {
     const examples = examplesOf(md).filter((e) => e.where === 'node')
     expect(examples.map((e) => e.name)).toEqual(['tips', 'verify', 'errors', 'explore'])
     const expected: Record<string, RegExp[]> = {
-      tips: [/mined tip at height \d+/, /L1 source: \d+ requests, [1-9]\d* checkpoints accepted, 0 rejected/],
+      tips: [/mined tip at height \d+/, /L1 \(3 RPCs\): \d+ requests, [1-9]\d* checkpoints accepted, 0 rejected/],
       // signers: every member, or (on a loaded machine) the devnet settles for a quorum of 33
       verify: [/pass\s+quorum/, /pass\s+l1Inclusion/, /pass\s+proposer /, /block 2 is valid/, /block 2 is (mined|finalized); header from \w+; (3[3-9]|4[0-8]) of 48 signed/],
       errors: [/rejected: CONFIG_INVALID \(hard\)/, /unknown block: NOT_FOUND, severity soft/],

@@ -37,7 +37,7 @@ afterAll(async () => {
 let n = 0
 async function follow() {
   const store = await DexieChainStore.open(`l1-proofs-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange })
-  const l1 = createProvenL1({ rollup: rollup.rollup, rpcUrls: [proxy.url], onFailure: (source, e) => engine.recordFailure(source, e) })
+  const l1 = createProvenL1({ rollup: rollup.rollup, rpcUrls: [proxy.url], onFailure: (source, e, disproven) => engine.recordFailure(source, e, disproven) })
   const engine: SyncEngine = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain: rollup.domain, l2ChainId: ROLLUP_L2, deployBlock: rollup.deployed.deployBlock, mode: 'light' })
   for (const st of l1.stats) engine.registerSource(st)
   await engine.restore()

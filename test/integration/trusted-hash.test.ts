@@ -55,7 +55,7 @@ describe('sync from a trusted hash (devnet)', () => {
   // req/resp is the path under test: no backup L2 RPC, no file store header ranges
   const config = () => {
     const { l2RpcUrl: _rpc, ...info } = devnet.info
-    return { ...info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url] } }
+    return { ...info, l1: { ...devnet.info.l1, rpcUrls: [proxy.url], quorum: 1 } }
   }
 
   beforeAll(async () => {

@@ -18,6 +18,7 @@ import { VigilError } from '../../src/core/errors'
 import type { Hex } from '../../src/core/types'
 import type { DisagreementSink } from '../../src/ports/anchor'
 import { LightClientAnchor, beaconLcName, type LightClientAnchorOptions } from '../../src/sources/l1-anchor-lc'
+import { createProvenL1 } from '../../src/sources/l1-proven'
 import { MAINNET, SECONDS_PER_SLOT, SLOTS_PER_PERIOD, periodAtSlot } from '../../src/verify/lightclient'
 
 const DIR = join(__dirname, '../../../shared/vectors/helios/consensus')
@@ -345,4 +346,20 @@ describe('LightClientAnchor against a beacon node serving real mainnet light-cli
     expect(() => anchorFor('http://127.0.0.1:1', { checkpoint: '0x1234' as Hex })).toThrow(/checkpoint/)
     expect(() => anchorFor('http://127.0.0.1:1', { network: 'holesky' as 'mainnet' })).toThrow(/network/)
   })
+
+  it('outranks the RPC quorum: ProvenL1 checks proofs against its head while the quorum cannot agree', async () => {
+    const b = await startBeacon()
+    const l1 = createProvenL1({ rollup: '0x00000000000000000000000000000000000000aa', rpcUrls: ['http://127.0.0.1:9'], before: [anchorFor(b.url)] })
+    const tip = await l1.refresh()
+    expect(tip).toMatchObject({ anchor: 'light-client', number: Number(OPT_EXEC.block_number), hash: OPT_EXEC.block_hash })
+    const view = l1.trustView()
+    expect(view.active).toBe('light-client')
+    expect(view.anchors[0]!.error).toBeNull()
+    expect(view.anchors.map((a) => [a.kind, a.state])).toEqual([
+      ['light-client', 'synced'],
+      ['rpc-quorum', 'stalled'],
+    ])
+    expect(await l1.block('finalized')).toMatchObject({ number: Number(FIN_EXEC.block_number), hash: FIN_EXEC.block_hash, anchor: 'light-client' })
+    await b.stop()
+  }, 60_000)
 })

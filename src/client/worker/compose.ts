@@ -6,6 +6,7 @@
  * and runs it (start/stop order: light-client.ts). Nothing here starts anything.
  */
 import type { Logger } from '../../core/logger'
+import type { VigilError } from '../../core/errors'
 import type { Address } from '../../core/types'
 import type { SigningDomain } from '../../protocol/domain'
 import { topics, type Topics } from '../../protocol/topics'
@@ -14,6 +15,7 @@ import type { DexieChainStore } from '../../store/chain-store'
 import { BeaconSource } from '../../sources/beacon'
 import type { FileStoreSource } from '../../sources/filestore'
 import { createProvenL1, type ProvenL1 } from '../../sources/l1-proven'
+import { LightClientAnchor } from '../../sources/l1-anchor-lc'
 import { L2RpcSource } from '../../sources/l2rpc'
 import type { ReexecSource } from '../../sources/reexec'
 import { ReqRespSource } from '../../sources/reqresp'
@@ -51,6 +53,8 @@ export interface ClientParts {
   readonly engine: SyncEngine
   /** The L1 port: every fact proven against the anchor (docs/trust.md); `l1.stats` has one entry per L1 RPC. */
   readonly l1: ProvenL1
+  /** The Ethereum consensus light client (config.beaconLightClient), outranking the RPC quorum; null when not configured. */
+  readonly lightClient: LightClientAnchor | null
   readonly gossipStats: StatsRecorder
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and its queue; null when not configured. */
   readonly l2rpc: L2RpcSource | null
@@ -83,7 +87,7 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   const log = opts.logger
   const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
   const t = topics(config.l2ChainId)
-  const l1 = provenL1(config, opts.signal, (source, e) => engine.recordFailure(source, e))
+  const { l1, lightClient } = provenL1(config, opts.signal, (source, e, disproven) => engine.recordFailure(source, e, disproven))
   const gossipStats = new StatsRecorder('gossip', 'gossip')
   const engine = new SyncEngine({
     store,
@@ -119,8 +123,8 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   bodies.onChange(onChange)
 
   // the engine counts verdicts for these sources (gossip and L1 are given to it above)
-  for (const st of [...l1.stats, l2rpc?.stats, snapshots?.stats, reqresp.stats, ...wiring.stats]) if (st) engine.registerSource(st)
-  const stats = [gossipStats, ...l1.stats, l2rpc?.stats, reqresp.stats, wiring.fileStore?.stats, wiring.beacon?.stats, wiring.reexec.stats, snapshots?.stats].filter((s): s is StatsRecorder => !!s)
+  for (const st of [...l1.stats, lightClient?.stats, l2rpc?.stats, snapshots?.stats, reqresp.stats, ...wiring.stats]) if (st) engine.registerSource(st)
+  const stats = [gossipStats, ...l1.stats, lightClient?.stats, l2rpc?.stats, reqresp.stats, wiring.fileStore?.stats, wiring.beacon?.stats, wiring.reexec.stats, snapshots?.stats].filter((s): s is StatsRecorder => !!s)
   for (const st of stats) st.onChange(onChange)
 
   const counted =
@@ -151,6 +155,7 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
     topics: t,
     engine,
     l1,
+    lightClient,
     gossipStats,
     l2rpc,
     backupQueue,
@@ -173,13 +178,17 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
  * order (the consensus light client, where configured, before the RPC quorum; both run), and
  * the port that proves every fact against the best-ranked anchor's head.
  */
-export function provenL1(config: ClientConfig, signal: AbortSignal, onFailure: (source: string, e: unknown) => void): ProvenL1 {
-  return createProvenL1({
+export function provenL1(config: ClientConfig, signal: AbortSignal, onFailure: (source: string, e: VigilError, disproven: boolean) => void): { l1: ProvenL1; lightClient: LightClientAnchor | null } {
+  const lc = config.beaconLightClient
+  const lightClient = lc ? new LightClientAnchor({ url: lc.url, checkpoint: lc.checkpoint, network: lc.network, signal, onDisagreement: (d) => l1.disagree(d) }) : null
+  const l1: ProvenL1 = createProvenL1({
     rollup: config.l1.rollup,
+    ...(lightClient ? { before: [lightClient] } : {}),
     rpcUrls: config.l1.rpcUrls,
     ...(config.l1.quorum !== undefined ? { quorum: config.l1.quorum } : {}),
     ...(config.l1.quorumDepth !== undefined ? { quorumDepth: config.l1.quorumDepth } : {}),
     onFailure,
     signal,
   })
+  return { l1, lightClient }
 }

@@ -9,6 +9,7 @@ import type { SigningDomain } from '../../protocol/domain'
 import { DexieChainStore } from '../../store/chain-store'
 import { dbNameFor, type IndexedDbImpl } from '../../store/db'
 import type { ProvenL1 } from '../../sources/l1-proven'
+import type { LightClientAnchor } from '../../sources/l1-anchor-lc'
 import type { StatsRecorder } from '../../sources/stats'
 import type { SyncEngine } from '../../sync/engine'
 import type { L2RpcSource } from '../../sources/l2rpc'
@@ -118,6 +119,8 @@ function resolveOptions(config: ClientConfig, opts: LightClientOptions): Resolve
 export class LightClient {
   readonly engine: SyncEngine
   readonly l1: ProvenL1
+  /** The consensus light client anchor (config.beaconLightClient); null when not configured. */
+  readonly lightClient: LightClientAnchor | null
   readonly gossipStats: StatsRecorder
   /** Trusted L2 RPC for backup sync (config.l2RpcUrl), and the snapshot source; null when not configured. */
   readonly l2rpc: L2RpcSource | null
@@ -166,6 +169,7 @@ export class LightClient {
     const parts = composeClient(config, store, { logger: this.log, signal: this.abort.signal, explorerBodyTimeoutMs: this.o.explorerBodyTimeoutMs, reqresp: this.o.reqresp }, () => this.schedulePush())
     this.engine = parts.engine
     this.l1 = parts.l1
+    this.lightClient = parts.lightClient
     this.gossipStats = parts.gossipStats
     this.l2rpc = parts.l2rpc
     this.snapshots = parts.snapshots
@@ -405,6 +409,7 @@ export class LightClient {
       sources: {
         gossip: this.gossipStats.snapshot(),
         ...Object.fromEntries(this.l1.stats.map((st) => [st.name, st.snapshot()])),
+        ...(this.lightClient ? { [this.lightClient.stats.name]: this.lightClient.stats.snapshot() } : {}),
         ...(this.l2rpc ? { [this.l2rpc.stats.name]: this.l2rpc.stats.snapshot() } : {}),
         [this.reqresp.stats.name]: this.reqresp.stats.snapshot(),
         ...(this.fileStore ? { [this.fileStore.stats.name]: this.fileStore.stats.snapshot() } : {}),
