@@ -58,8 +58,8 @@ export async function boundedGet(url: string, opts: GetOptions): Promise<GetResu
   return { status: res.status, bytes, contentType }
 }
 
-/** Reads a response body, failing as soon as it exceeds `max` bytes. */
-async function readCapped(res: Response, max: number, signal: AbortSignal, what: string): Promise<Uint8Array> {
+/** Reads a response body, failing (SOURCE_BAD_RESPONSE, soft-less) as soon as it exceeds `max` bytes. */
+export async function readCapped(res: Response, max: number, signal: AbortSignal, what: string): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0)
   const reader = res.body.getReader()
   const chunks: Uint8Array[] = []

@@ -42,6 +42,7 @@ import {
   type NetworkConfig,
   type UpdateOutcome,
 } from '../verify/lightclient'
+import { readCapped } from './http'
 import { StatsRecorder } from './stats'
 
 /** MAX_REQUEST_LIGHT_CLIENT_UPDATES of the Beacon API. */
@@ -379,9 +380,12 @@ export class LightClientAnchor implements L1Anchor {
     const timeout = AbortSignal.timeout(this.timeoutMs)
     const signal = stop ? AbortSignal.any([stop, timeout]) : timeout
     const t0 = performance.now()
+    /** Errors already counted in the stats (thrown from inside the try below). */
+    const made = new WeakSet<VigilError>()
     const fail = (code: 'SOURCE_UNAVAILABLE' | 'SOURCE_BAD_RESPONSE' | 'SOURCE_TIMEOUT', why: string, extra: Record<string, string | number> = {}, cause?: unknown): VigilError => {
       const err = new VigilError(code, `${this.name}: ${what}: ${why} (${url})`, { severity: 'soft', details: { source: this.name, url, ...extra }, ...(cause === undefined ? {} : { cause }) })
       this.stats.failure(err, performance.now() - t0)
+      made.add(err)
       return err
     }
     let res: Response
@@ -403,11 +407,14 @@ export class LightClientAnchor implements L1Anchor {
         await res.body?.cancel().catch(() => undefined)
         throw fail('SOURCE_BAD_RESPONSE', `answer of ${declared} bytes, at most ${maxBytes} allowed`, { got: declared, max: maxBytes })
       }
-      text = await readText(res, maxBytes)
+      text = new TextDecoder().decode(
+        await readCapped(res, maxBytes, signal, what).catch((e: unknown) => {
+          throw e instanceof VigilError && e.code === 'SOURCE_BAD_RESPONSE' ? fail('SOURCE_BAD_RESPONSE', `answer exceeds ${maxBytes} bytes`, { max: maxBytes }) : e
+        }),
+      )
     } catch (e) {
-      if (e instanceof VigilError) throw e
+      if (e instanceof VigilError && made.has(e)) throw e
       if (stop?.aborted) throw abortError(stop)
-      if (e instanceof Error && e.message === TOO_LARGE) throw fail('SOURCE_BAD_RESPONSE', `answer exceeds ${maxBytes} bytes`, { max: maxBytes })
       if (timeout.aborted) throw fail('SOURCE_TIMEOUT', `no answer within ${this.timeoutMs} ms`, {}, e)
       throw fail('SOURCE_UNAVAILABLE', `unreachable (${e instanceof Error ? e.message : String(e)})`, {}, e)
     }
@@ -420,27 +427,6 @@ export class LightClientAnchor implements L1Anchor {
     this.stats.success(text.length, performance.now() - t0)
     return json
   }
-}
-
-const TOO_LARGE = 'response too large'
-
-async function readText(res: Response, max: number): Promise<string> {
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const dec = new TextDecoder()
-  let total = 0
-  let out = ''
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > max) {
-      await reader.cancel().catch(() => undefined)
-      throw new Error(TOO_LARGE)
-    }
-    out += dec.decode(value, { stream: true })
-  }
-  return out + dec.decode()
 }
 
 /** The `/updates` answer: the Beacon API's array of `{ version, data }`, or that array under `{ data: [...] }`. */

@@ -46,3 +46,14 @@ export async function rollupTip(info: DevnetInfo): Promise<{ checkpointNumber: n
 
 /** The wait on a client's snapshots lives in test/helpers/client.ts (re-exported for these suites). */
 export { until } from '../helpers/client'
+
+/**
+ * The last L1 block before the first checkpoint was posted: the validators are registered
+ * there (committees provable), and no checkpoint is mined yet. Where a test pins an L1 RPC
+ * "behind", so only peers can deliver history while signatures can still be checked.
+ */
+export async function beforeFirstCheckpoint(info: DevnetInfo): Promise<number> {
+  const logs = await l1Client(info).getContractEvents({ address: info.l1.rollup, abi: vigilRollupAbi, eventName: 'CheckpointProposed', fromBlock: BigInt(info.l1.deployBlock), strict: true })
+  if (logs.length === 0) throw new Error('no checkpoint posted yet')
+  return Number(logs[0]!.blockNumber) - 1
+}

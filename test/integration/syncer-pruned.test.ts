@@ -4,6 +4,7 @@
  * req/resp (verified, linked among themselves), says which heights are unavailable, never asks
  * the pruned node for bodies it dropped, and links the rest once L1 delivers the mined chain.
  */
+import { beforeFirstCheckpoint } from './faults-admin'
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { openNodeClient } from '../../src/client/node/node'
 import type { LightClient } from '../../src/client/worker/light-client'
@@ -47,7 +48,7 @@ describe('--fault pruned-only', () => {
     // the pruned node has dropped the first blocks
     const start = await untilPrunedEarliest(9, 60_000)
     const h0 = start.status.latest
-    proxy.pin(devnet.info.l1.deployBlock) // L1 behind: nothing mined is visible, only req/resp can deliver history
+    proxy.pin(await beforeFirstCheckpoint(devnet.info)) // L1 behind: nothing mined is visible, only req/resp can deliver history
     const t0 = performance.now()
     // req/resp alone: no backup L2 RPC, which would fill what the pruned node dropped
     const { l2RpcUrl: _rpc, ...config } = devnet.info

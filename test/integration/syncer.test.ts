@@ -8,6 +8,7 @@
  * pinned behind the head: with L1 pinned, nothing can arrive as a mined checkpoint, so every
  * block before the client joined must come through req/resp — the test fails if that path breaks.
  */
+import { beforeFirstCheckpoint } from './faults-admin'
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { openNodeClient } from '../../src/client/node/node'
 import type { LightClient } from '../../src/client/worker/light-client'
@@ -51,7 +52,7 @@ describe('req/resp sync from devnet full nodes', () => {
     for (const n of devnet.info.fullNodes!) expect(devnet.info.bootstrap).toContain(n.addrs[0])
     // well past the pruned node's 32-block window
     const h0 = await untilDevnetHeight(44, 60_000)
-    proxy.pin(devnet.info.l1.deployBlock) // an L1 RPC that is behind: no mined checkpoint is visible
+    proxy.pin(await beforeFirstCheckpoint(devnet.info)) // an L1 RPC that is behind: no mined checkpoint is visible
     const before = await nodes()
     const t0 = performance.now()
     client = await openNodeClient(config(), { storeName: 'syncer-late', reqresp: { statusIntervalMs: 1_000 } })
@@ -139,7 +140,7 @@ describe('req/resp sync from devnet full nodes', () => {
     const heldCount = held.sync!.pending
     // reachable again, but behind: only the retries (not mined checkpoints) can verify them
     const t0 = performance.now()
-    proxy.pin(devnet.info.l1.deployBlock)
+    proxy.pin(await beforeFirstCheckpoint(devnet.info))
     const done = await waitForSnapshot(client, (x) => x.sync?.pending === 0 && (x.sync?.pendingResolved ?? 0) >= heldCount, 30_000, 'pending resolved')
     console.log(`[syncer] ${heldCount} held headers verified ${Math.round(performance.now() - t0)} ms after the L1 came back (${done.sync!.pendingRetries} retries)`)
     // resolved by the retries: verified and accepted (or, for a few, delivered meanwhile by gossip)

@@ -11,6 +11,7 @@
  * the test fails if the trusted start breaks. Then the L1 is let through: mined checkpoints
  * promote the blocks synced from the trusted header (the L1 path keeps working).
  */
+import { beforeFirstCheckpoint } from './faults-admin'
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -75,7 +76,7 @@ describe('sync from a trusted hash (devnet)', () => {
     const trusted = { height: a.status.latest, hash: a.status.headHash }
     const h = trusted.height
     await untilArchivalHeight(h + 16, 60_000)
-    proxy.pin(devnet.info.l1.deployBlock) // no mined checkpoint visible: only peers can deliver h..
+    proxy.pin(await beforeFirstCheckpoint(devnet.info)) // no mined checkpoint visible: only peers can deliver h..
     const client = await openNodeClient({ ...config(), trustedHeader: trusted }, { storeName: 'trusted-hash-ok', reqresp: { statusIntervalMs: 1_000 } })
     clients.push(client)
     const asked = recordRequests(client)
@@ -118,7 +119,7 @@ describe('sync from a trusted hash (devnet)', () => {
   }, 90_000)
 
   it('a trusted hash no peer serves: peers serving another header are penalised, a soft error says so, gossip is still followed', async () => {
-    proxy.pin(devnet.info.l1.deployBlock)
+    proxy.pin(await beforeFirstCheckpoint(devnet.info))
     const a = await untilArchivalHeight(8, 60_000)
     const wrong = { height: a.status.latest - 4, hash: `0x${'5a'.repeat(32)}` as Hex }
     const client = await openNodeClient({ ...config(), trustedHeader: wrong }, { storeName: 'trusted-hash-wrong', reqresp: { statusIntervalMs: 1_000, trustedTimeoutMs: 3_000 } })
@@ -158,7 +159,7 @@ describe('sync from a trusted hash (devnet)', () => {
   }, 90_000)
 
   it('vigil sync --trusted-hash <h>:<0xhash> starts there and reports it', async () => {
-    proxy.pin(devnet.info.l1.deployBlock) // the trusted header must come from a peer, not the L1
+    proxy.pin(await beforeFirstCheckpoint(devnet.info)) // the trusted header must come from a peer, not the L1
     const a = await untilArchivalHeight(8, 60_000)
     const h = a.status.latest
     const dir = await mkdtemp(join(tmpdir(), 'vigil-trusted-cli-'))

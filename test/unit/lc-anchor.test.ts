@@ -113,6 +113,8 @@ async function startBeacon(behaviour: Behaviour = {}): Promise<Beacon> {
     if (u.pathname === '/eth/v1/beacon/light_client/optimistic_update') return send(res, 200, bare(OPTIMISTIC))
     send(res, 404, { code: 404, message: 'no such route' })
   })
+  // BLS checks run in this thread between requests: a keep-alive socket the server closed meanwhile would fail the next fetch
+  server.keepAliveTimeout = 120_000
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   const b: Beacon = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
