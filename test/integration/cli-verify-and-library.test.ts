@@ -60,7 +60,7 @@ describe('docs/library.md examples (Node)', () => {
     const expected: Record<string, RegExp[]> = {
       tips: [/mined tip at height \d+/, /L1 \(3 RPCs\): \d+ requests, [1-9]\d* checkpoints accepted, 0 rejected/],
       // signers: every member, or (on a loaded machine) the devnet settles for a quorum of 33
-      verify: [/pass\s+quorum/, /pass\s+l1Inclusion/, /pass\s+proposer /, /block 2 is valid/, /block 2 is (mined|finalized); header from \w+; (3[3-9]|4[0-8]) of 48 signed/],
+      verify: [/pass\s+quorum/, /pass\s+l1Inclusion/, /pass\s+proposer /, /block 2 is valid/, /\d+ L1 proofs against L1 block \d+ \(\d of 3 RPCs agree at L1 block \d+\)/, /block 2 is (mined|finalized); header from [\w:.]+; (3[3-9]|4[0-8]) of 48 signed/],
       errors: [/rejected: CONFIG_INVALID \(hard\)/, /unknown block: NOT_FOUND, severity soft/],
       explore: [/holding heights 1\.\.\d+; newest: \d+ \w+/, /search "4": block 4/, /stored \d+ blocks, \d+ checkpoints; evidence items: 0/],
     }
