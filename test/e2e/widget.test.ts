@@ -89,6 +89,9 @@ describe('the widget on a page from another origin', () => {
     // block 2 may first arrive provisional (peers, backup RPC) and is re-verified when L1 mines it
     await page.waitForFunction(() => /Verified · block 2 \((mined|finalized)\)/.test(document.getElementById('given')?.shadowRoot?.querySelector('.badge')?.textContent ?? ''), null, { timeout: 30_000 })
     expect(await page.evaluate(() => document.getElementById('given')!.dataset.height)).toBe('2')
+    // the footer says what was checked, L1 included only because it was proven (docs/trust.md)
+    await page.waitForFunction(() => document.getElementById('given')?.dataset.l1 === 'proven', null, { timeout: 30_000 })
+    expect(await page.evaluate(() => document.getElementById('given')!.shadowRoot!.querySelector('.claim')!.textContent)).toMatch(/committee quorum \+ \d+ L1 proofs against L1 block \d+ \(\d of 3 RPCs agree/)
     const latest = await page.evaluate(() => {
       const el = document.getElementById('latest')!
       const tips = [...el.shadowRoot!.querySelectorAll('[data-tip]')].map((d) => d.textContent)
