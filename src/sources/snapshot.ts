@@ -30,7 +30,7 @@ import { StatsRecorder } from './stats'
 
 export { DEFAULT_SNAPSHOT_MAX_AGE_MS, MAX_WINDOW_L1_BLOCKS } from '../verify/snapshot'
 
-/** The L1 reads verification needs: the L1 port (L1Source implements it). */
+/** The L1 reads verification needs: the L1 port (ProvenL1 implements it, every value proven). */
 export type SnapshotL1 = L1Port
 
 export type { VerifiedCheckpoint, VerifiedSegment }
