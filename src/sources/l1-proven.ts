@@ -147,8 +147,9 @@ export class ProvenL1 implements L1Port {
 
   /**
    * Evidence against an RPC (from an anchor or a proof here): kept for the trust panel (merged
-   * per RPC and claim) and recorded as a coded failure naming it — once a minute per RPC and
-   * kind, so one liar cannot flood the failure list; in between it is counted in its stats.
+   * per RPC and claim) and, unless it is only a head the quorum outvoted, recorded as a coded
+   * failure naming it — once a minute per RPC and kind, so one liar cannot flood the failure
+   * list; in between a disproven claim is counted in its stats.
    */
   disagree = (d: Omit<L1Disagreement, 'firstAt' | 'lastAt' | 'count'>): void => {
     const now = this.now()
@@ -167,6 +168,8 @@ export class ProvenL1 implements L1Port {
       severity: disproven ? 'hard' : 'soft',
       details: { source: d.rpc, what: d.what, l1Block: d.l1Block },
     })
+    // an outvoted head stays in the trust view only: honest RPCs disagree across an L1 reorg
+    if (!disproven && d.what === 'head') return
     const key = `${d.rpc}|${d.what}`
     const last = this.reported.get(key)
     if (this.opts.onFailure && (last === undefined || now - last >= REPORT_EVERY_MS)) {
