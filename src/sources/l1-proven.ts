@@ -678,6 +678,24 @@ export class ProvenL1 implements L1Port {
     }
   }
 
+  /**
+   * `fn(rpc)`, asked again (twice, after 150 and 500 ms) when its proof does not verify
+   * (PROOF_INVALID): anvil 1.7.1 sometimes answers `eth_getProof` for its latest block from the
+   * state of the block it is mining (measured: 36 of 598 proofs under a stream of transactions,
+   * none for older blocks). A liar's proof fails every time and is then evidence.
+   */
+  private async askAgainOnBadProof<T>(rpc: L1Rpc, fn: (rpc: L1Rpc) => Promise<T>, opts: ProveOptions): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(rpc)
+      } catch (e) {
+        const wait = PROOF_RETRY_MS[attempt]
+        if (!(e instanceof VigilError) || e.code !== 'PROOF_INVALID' || wait === undefined || opts.signal?.aborted) throw e
+        await new Promise((r) => setTimeout(r, wait))
+      }
+    }
+  }
+
   private async tryEach<T>(what: 'proof' | 'header' | 'receipts' | 'checkpoint', fn: (rpc: L1Rpc) => Promise<T>, opts: ProveOptions): Promise<T> {
     const errors: string[] = []
     let last: VigilError | null = null
@@ -686,7 +704,7 @@ export class ProvenL1 implements L1Port {
       const idx = (this.preferred + k) % this.rpcs.length
       const rpc = this.rpcs[idx]!
       try {
-        const v = await fn(rpc)
+        const v = await this.askAgainOnBadProof(rpc, fn, opts)
         this.preferred = idx
         if (what === 'proof') this.proofs.verified++
         return v
@@ -707,6 +725,8 @@ export class ProvenL1 implements L1Port {
 }
 
 const CHECKPOINT_LOG_WORDS_N = Number(CHECKPOINT_LOG_WORDS)
+/** Waits before asking an RPC again for a proof that did not verify (anvil's race, below). */
+const PROOF_RETRY_MS = [150, 500]
 
 export function hexSlot(v: bigint): Hex {
   return `0x${v.toString(16).padStart(64, '0')}` as Hex
