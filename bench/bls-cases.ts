@@ -31,12 +31,12 @@ export interface BlsTimings {
 }
 
 const DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
-const hex = (h: string): Uint8Array => {
+export const hex = (h: string): Uint8Array => {
   const out = new Uint8Array((h.length - 2) / 2)
   for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 + 2 * i, 4 + 2 * i), 16)
   return out
 }
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return Math.round(s[Math.floor(s.length / 2)]! * 10) / 10
 }

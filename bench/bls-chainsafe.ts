@@ -6,7 +6,7 @@
  * [@chainsafe/blst]` ran) and passes them in, so this file imports none of them. No Node imports
  * (it is bundled for Chromium too).
  */
-import type { BlsInput } from './bls-cases'
+import { hex, median, type BlsInput } from './bls-cases'
 
 /** The part of @chainsafe/bls's `IBls` (herumi or blst-native implementation) the bench uses. */
 export interface ChainsafeBls {
@@ -38,15 +38,6 @@ export interface ForeignBlsTimings {
   ok: boolean
 }
 
-const hex = (h: string): Uint8Array => {
-  const out = new Uint8Array((h.length - 2) / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 + 2 * i, 4 + 2 * i), 16)
-  return out
-}
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return Math.round(s[Math.floor(s.length / 2)]! * 10) / 10
-}
 
 function timer() {
   const t: Record<string, number[]> = {}
