@@ -36,6 +36,17 @@ export const hex = (h: string): Uint8Array => {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 + 2 * i, 4 + 2 * i), 16)
   return out
 }
+/** Named timings: `time(k, fn)` runs fn and records its ms under k. */
+export function timer() {
+  const t: Record<string, number[]> = {}
+  const time = <T>(k: string, fn: () => T): T => {
+    const t0 = performance.now()
+    const r = fn()
+    ;(t[k] ??= []).push(performance.now() - t0)
+    return r
+  }
+  return { t, time }
+}
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return Math.round(s[Math.floor(s.length / 2)]! * 10) / 10
@@ -47,13 +58,7 @@ export function measureNoble(input: BlsInput, runs = 5): BlsTimings {
   const pkBytes = input.pubkeys.map(hex)
   const msg = hex(input.signingRoot)
   const sigBytes = hex(input.signature)
-  const t: Record<string, number[]> = {}
-  const time = <T>(k: string, fn: () => T): T => {
-    const t0 = performance.now()
-    const r = fn()
-    ;(t[k] ??= []).push(performance.now() - t0)
-    return r
-  }
+  const { t, time } = timer()
   let ok = true
   for (let r = 0; r < runs; r++) {
     const points = time('decode', () =>

@@ -6,7 +6,7 @@
  * [@chainsafe/blst]` ran) and passes them in, so this file imports none of them. No Node imports
  * (it is bundled for Chromium too).
  */
-import { hex, median, type BlsInput } from './bls-cases'
+import { hex, median, timer, type BlsInput } from './bls-cases'
 
 /** The part of @chainsafe/bls's `IBls` (herumi or blst-native implementation) the bench uses. */
 export interface ChainsafeBls {
@@ -39,16 +39,6 @@ export interface ForeignBlsTimings {
 }
 
 
-function timer() {
-  const t: Record<string, number[]> = {}
-  const time = <T>(k: string, fn: () => T): T => {
-    const t0 = performance.now()
-    const r = fn()
-    ;(t[k] ??= []).push(performance.now() - t0)
-    return r
-  }
-  return { t, time }
-}
 
 function flipped(sig: Uint8Array): Uint8Array {
   const c = sig.slice()

@@ -28,7 +28,7 @@ import type { AnchoredBlock, L1Disagreement, L1Proof, L1TrustView, ProofCheck } 
 import type { L1Anchor } from '../ports/anchor'
 import type { L1Block, L1Port, MinedCheckpoint, RollupParams } from '../ports/l1'
 import { vigilRollupAbi } from '../contracts/abi'
-import { CHECKPOINT_LOG_WORDS, SLOT_PARAMS, SLOT_TIP, SLOT_VALIDATORS, checkpointLogSlot, decodeCheckpointLog, decodeParamsWord, decodeTipWord, decodeValidatorWord, sampleCommittee, validatorSlot, type CheckpointLogEntry } from '../contracts/layout'
+import { CHECKPOINT_LOG_WORDS, SLOT_PARAMS, SLOT_TIP, SLOT_VALIDATORS, checkpointLogSlot, decodeCheckpointLog, decodeParamsWord, decodeTipWord, decodeValidatorWord, sampleCommittee, validatorSlot, word32, type CheckpointLogEntry } from '../contracts/layout'
 import { hexToBytes } from '../protocol/bytes'
 import { keccak256Hex } from '../protocol/hash'
 import { decodeCheckpoint } from '../protocol/checkpoint'
@@ -295,7 +295,7 @@ export class ProvenL1 implements L1Port {
     // append-only: only new entries are proven (all of them when asked for the checks)
     const from = opts.checks ? 0 : Math.min(this.validators.length, n)
     const idx = Array.from({ length: n - from }, (_, i) => from + i)
-    const words = await this.storage(this.opts.rollup, idx.map(validatorSlot), tip, { ...opts, label: (i) => `validators[${idx[i]}].attester (slot ${hexSlot(validatorSlot(idx[i]!))})` })
+    const words = await this.storage(this.opts.rollup, idx.map(validatorSlot), tip, { ...opts, label: (i) => `validators[${idx[i]}].attester (slot ${word32(validatorSlot(idx[i]!))})` })
     const list = this.validators.slice(0, from).concat(words.map(decodeValidatorWord))
     this.validators = list
     const committee = sampleCommittee(list, epoch, params.targetCommitteeSize, epochSeed(this.opts.rollup, params.l2ChainId, epoch))
@@ -453,15 +453,15 @@ export class ProvenL1 implements L1Port {
    */
   private async withCalldata(events: ProvenEvent[], tip: AnchoredBlock, opts: ProveOptions): Promise<MinedCheckpoint[]> {
     const out: MinedCheckpoint[] = []
-    for (let i = 0; i < events.length; i += BATCH / CHECKPOINT_LOG_WORDS_N) {
-      const chunk = events.slice(i, i + BATCH / CHECKPOINT_LOG_WORDS_N)
+    for (let i = 0; i < events.length; i += CHECKPOINTS_PER_ROUND) {
+      const chunk = events.slice(i, i + CHECKPOINTS_PER_ROUND)
       const logs = await this.checkpointLogs(chunk.map((e) => e.checkpointNumber), tip, opts)
       const stored: CheckpointLogEntry[] = []
       for (const [j, e] of chunk.entries()) {
         let entry = logs[j]!
         if (entry.digest !== e.digest) {
           // replaced since (pruned, then reused): what was stored when it was posted
-          const atBlock: AnchoredBlock = { ...tip, number: e.block.number, hash: e.block.hash, stateRoot: e.block.header.stateRoot, receiptsRoot: e.block.header.receiptsRoot, timestamp: Number(e.block.header.timestamp) }
+          const atBlock = provenAt(tip, e.block)
           entry = (await this.checkpointLogs([e.checkpointNumber], atBlock, opts))[0]!
           if (entry.digest !== e.digest) throw new VigilError('PROOF_VALUE_MISMATCH', `checkpointLog[${e.checkpointNumber}] at L1 block ${e.block.number} holds digest ${entry.digest}, its proven event ${e.digest}`, { details: { checkpoint: e.checkpointNumber, l1Block: e.block.number } })
         }
@@ -553,7 +553,7 @@ export class ProvenL1 implements L1Port {
     if (!want || /^0x0+$/.test(want.digest)) return null
     const holds = async (b: number): Promise<boolean> => {
       const [pb] = await this.provenBlocks([b], opts)
-      const at: AnchoredBlock = { ...this.anchorOrThrow(), number: pb!.number, hash: pb!.hash, stateRoot: pb!.header.stateRoot, receiptsRoot: pb!.header.receiptsRoot, timestamp: Number(pb!.header.timestamp) }
+      const at = provenAt(this.anchorOrThrow(), pb!)
       const [e] = await this.checkpointLogs([n], at, {})
       return e!.digest === want.digest
     }
@@ -616,7 +616,7 @@ export class ProvenL1 implements L1Port {
       let at: AnchoredBlock = tip
       if (atNumber !== tip.number) {
         const [pb] = await this.provenBlocks([atNumber], opts)
-        at = { ...tip, number: pb!.number, hash: pb!.hash, stateRoot: pb!.header.stateRoot, receiptsRoot: pb!.header.receiptsRoot, timestamp: Number(pb!.header.timestamp) }
+        at = provenAt(tip, pb!)
       }
       const group = missing.filter((m) => m < at.number && at.number - m <= HISTORY_SERVE_WINDOW)
       const words = await this.storage(HISTORY_CONTRACT, group.map((m) => BigInt(m % HISTORY_SERVE_WINDOW)), at, {
@@ -624,7 +624,7 @@ export class ProvenL1 implements L1Port {
         label: (i) => `hash of L1 block ${group[i]} (EIP-2935 slot ${group[i]! % HISTORY_SERVE_WINDOW}) at L1 block ${at.number}`,
       })
       group.forEach((m, i) => {
-        const h = `0x${words[i]!.toString(16).padStart(64, '0')}` as Hex
+        const h = word32(words[i]!)
         if (words[i] === 0n) throw new VigilError('PROOF_VALUE_MISMATCH', `EIP-2935 holds no hash for L1 block ${m} at block ${at.number} (is the history contract deployed on this chain?)`, { details: { l1Block: m } })
         this.hashes.set(m, h)
       })
@@ -643,7 +643,7 @@ export class ProvenL1 implements L1Port {
     const out: bigint[] = []
     for (let i = 0; i < slots.length; i += BATCH) {
       const chunk = slots.slice(i, i + BATCH)
-      const keys = chunk.map(hexSlot)
+      const keys = chunk.map(word32)
       const values = await this.firstGood(
         'proof',
         async (rpc) => {
@@ -656,7 +656,7 @@ export class ProvenL1 implements L1Port {
         },
         opts,
       )
-      values.forEach((v, j) => opts.checks?.push({ kind: 'storage', title: opts.label(i + j), status: 'pass', detail: `= ${hexSlot(v)} against state root ${short(at.stateRoot)} of L1 block ${at.number}`, error: null }))
+      values.forEach((v, j) => opts.checks?.push({ kind: 'storage', title: opts.label(i + j), status: 'pass', detail: `= ${word32(v)} against state root ${short(at.stateRoot)} of L1 block ${at.number}`, error: null }))
       out.push(...values)
     }
     return out
@@ -724,13 +724,16 @@ export class ProvenL1 implements L1Port {
   }
 }
 
-const CHECKPOINT_LOG_WORDS_N = Number(CHECKPOINT_LOG_WORDS)
+/** Checkpoints whose log entries fit one eth_getProof round. */
+const CHECKPOINTS_PER_ROUND = BATCH / Number(CHECKPOINT_LOG_WORDS)
+
+/** A proven block of the anchor's chain as a block to prove against (same anchor and basis). */
+function provenAt(anchor: AnchoredBlock, b: ProvenBlock): AnchoredBlock {
+  return { ...anchor, number: b.number, hash: b.hash, stateRoot: b.header.stateRoot, receiptsRoot: b.header.receiptsRoot, timestamp: Number(b.header.timestamp) }
+}
 /** Waits before asking an RPC again for a proof that did not verify (anvil's race, below). */
 const PROOF_RETRY_MS = [150, 500]
 
-export function hexSlot(v: bigint): Hex {
-  return `0x${v.toString(16).padStart(64, '0')}` as Hex
-}
 
 function short(h: string): string {
   return h.length > 14 ? `${h.slice(0, 10)}…` : h
