@@ -18,7 +18,7 @@ import { Reader, Writer, checkVersion, tooLarge } from '../../protocol/bytes'
 import { MAX_BODY_BYTES } from '../../protocol/body'
 import { protocolIds } from '../../protocol/topics'
 import { handle, request } from '../stream'
-import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ServeOptions } from './common'
+import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ServeOptions, type Responder } from './common'
 
 export const BODIES_BY_HASH_VERSION = 1
 export const MAX_BODIES_PER_REQUEST = 16
@@ -120,45 +120,45 @@ export async function requestBodiesByHash(
 
 /** Serves bodies by hash from `server`. Returns the unregister function. */
 export function handleBodiesByHash(node: Libp2p, l2ChainId: number, server: Pick<ChainServer, 'bodiesByHash'>, opts: ServeOptions = {}): Promise<() => Promise<void>> {
+  return handle(node, bodiesByHashProtocol(l2ChainId), bodiesByHashResponder(server, opts), {
+    maxRequestBytes: BODIES_MAX_REQUEST_BYTES,
+    maxResponseBytes: MAX_BODIES_RESPONSE_BYTES,
+    maxInbound: BODIES_MAX_INBOUND,
+    timeoutMs: opts.timeoutMs ?? BODIES_TIMEOUT_MS,
+    runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
+  })
+}
+
+/** The request handler on its own (what `handleBodiesByHash` registers): never throws, always answers. */
+export function bodiesByHashResponder(server: Pick<ChainServer, 'bodiesByHash'>, opts: ServeOptions = {}): Responder {
   const limiter = opts.limiter ?? new RateLimiter()
-  return handle(
-    node,
-    bodiesByHashProtocol(l2ChainId),
-    async (bytes, ctx) => {
-      const peer = ctx.from.toString()
-      let hashes: Hex[] | undefined
-      const answer = (result: (typeof Result)[keyof typeof Result], served = 0, out = encodeResponse(result)) => {
-        opts.onServed?.({ protocol: 'bodies_by_hash', peer, result, asked: hashes?.length ?? 0, served, ...(hashes ? { request: { hashes } } : {}), bytes: out.length })
-        return out
-      }
-      try {
-        hashes = decodeBodiesRequest(bytes)
-      } catch {
-        return answer(Result.INVALID_REQUEST)
-      }
-      if (!limiter.take(peer, 'bodies_by_hash', hashes.length)) return answer(Result.RATE_LIMITED)
-      let bodies: BodyItem[]
-      try {
-        const asked = new Set(hashes.map((h) => h.toLowerCase()))
-        const seen = new Set<string>()
-        bodies = (await server.bodiesByHash(hashes, ctx.signal)).filter((b) => {
-          const h = b.hash.toLowerCase()
-          if (!asked.has(h) || seen.has(h)) return false
-          seen.add(h)
-          return true
-        })
-      } catch {
-        return answer(Result.UNAVAILABLE)
-      }
-      const res = encodeBodiesResponse(bodies)
-      return answer(Result.OK, res.included, res.bytes)
-    },
-    {
-      maxRequestBytes: BODIES_MAX_REQUEST_BYTES,
-      maxResponseBytes: MAX_BODIES_RESPONSE_BYTES,
-      maxInbound: BODIES_MAX_INBOUND,
-      timeoutMs: opts.timeoutMs ?? BODIES_TIMEOUT_MS,
-      runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
-    },
-  )
+  return async (bytes, ctx) => {
+    const peer = ctx.from.toString()
+    let hashes: Hex[] | undefined
+    const answer = (result: (typeof Result)[keyof typeof Result], served = 0, out = encodeResponse(result)) => {
+      opts.onServed?.({ protocol: 'bodies_by_hash', peer, result, asked: hashes?.length ?? 0, served, ...(hashes ? { request: { hashes } } : {}), bytes: out.length })
+      return out
+    }
+    try {
+      hashes = decodeBodiesRequest(bytes)
+    } catch {
+      return answer(Result.INVALID_REQUEST)
+    }
+    if (!limiter.take(peer, 'bodies_by_hash', hashes.length)) return answer(Result.RATE_LIMITED)
+    let bodies: BodyItem[]
+    try {
+      const asked = new Set(hashes.map((h) => h.toLowerCase()))
+      const seen = new Set<string>()
+      bodies = (await server.bodiesByHash(hashes, ctx.signal)).filter((b) => {
+        const h = b.hash.toLowerCase()
+        if (!asked.has(h) || seen.has(h)) return false
+        seen.add(h)
+        return true
+      })
+    } catch {
+      return answer(Result.UNAVAILABLE)
+    }
+    const res = encodeBodiesResponse(bodies)
+    return answer(Result.OK, res.included, res.bytes)
+  }
 }

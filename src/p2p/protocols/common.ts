@@ -106,6 +106,14 @@ export interface ServeOptions {
   runOnLimitedConnection?: boolean
 }
 
+/**
+ * A responder: what a protocol's handler does with one request frame, apart from the stream
+ * (the stream layer, src/p2p/stream.ts, enforces the frame caps and the deadline). It reads
+ * only the requesting peer's id and the abort signal, so it can be driven without a
+ * connection (the fuzz harness, fuzz/index.ts, does).
+ */
+export type Responder = (request: Uint8Array, ctx: { from: { toString(): string }; signal: AbortSignal }) => Promise<Uint8Array>
+
 /** A token bucket's shape: `capacity` tokens, refilled at `perSecond`. */
 export interface BucketSpec {
   capacity: number

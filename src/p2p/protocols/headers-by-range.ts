@@ -19,7 +19,7 @@ import { headerHash } from '../../protocol/header'
 import { SIGNED_HEADER_SIZE, encodeSignedHeader, readSignedHeader, type SignedHeader } from '../../protocol/signed-header'
 import { protocolIds } from '../../protocol/topics'
 import { handle, request } from '../stream'
-import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ServeOptions } from './common'
+import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ServeOptions, type Responder } from './common'
 
 export const HEADERS_BY_RANGE_VERSION = 1
 export const MAX_HEADERS_PER_REQUEST = 64
@@ -118,43 +118,43 @@ export async function requestHeadersByRange(
 
 /** Serves headers by range from `server`. Returns the unregister function. */
 export function handleHeadersByRange(node: Libp2p, l2ChainId: number, server: Pick<ChainServer, 'headersByRange'>, opts: ServeOptions = {}): Promise<() => Promise<void>> {
+  return handle(node, headersByRangeProtocol(l2ChainId), headersByRangeResponder(server, opts), {
+    maxRequestBytes: HEADERS_MAX_REQUEST_BYTES,
+    maxResponseBytes: HEADERS_MAX_RESPONSE_BYTES,
+    maxInbound: HEADERS_MAX_INBOUND,
+    timeoutMs: opts.timeoutMs ?? HEADERS_TIMEOUT_MS,
+    runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
+  })
+}
+
+/** The request handler on its own (what `handleHeadersByRange` registers): never throws, always answers. */
+export function headersByRangeResponder(server: Pick<ChainServer, 'headersByRange'>, opts: ServeOptions = {}): Responder {
   const limiter = opts.limiter ?? new RateLimiter()
-  return handle(
-    node,
-    headersByRangeProtocol(l2ChainId),
-    async (bytes, ctx) => {
-      const peer = ctx.from.toString()
-      let req: HeadersByRangeRequest | undefined
-      const answer = (result: (typeof Result)[keyof typeof Result], served = 0, out = encodeResponse(result)) => {
-        opts.onServed?.({ protocol: 'headers_by_range', peer, result, asked: req?.count ?? 0, served, ...(req ? { request: { ...req } } : {}), bytes: out.length })
-        return out
-      }
-      try {
-        req = decodeHeadersRequest(bytes)
-      } catch {
-        return answer(Result.INVALID_REQUEST)
-      }
-      if (!limiter.take(peer, 'headers_by_range', req.count)) return answer(Result.RATE_LIMITED)
-      let headers: SignedHeader[]
-      try {
-        headers = await server.headersByRange(req.from, req.count, ctx.signal)
-      } catch {
-        return answer(Result.UNAVAILABLE)
-      }
-      // never send more than asked, nor a gap: cut at the first header out of sequence
-      const out: SignedHeader[] = []
-      for (const h of headers.slice(0, req.count)) {
-        if (h.header.height !== req.from + out.length) break
-        out.push(h)
-      }
-      return answer(Result.OK, out.length, encodeHeadersResponse(out))
-    },
-    {
-      maxRequestBytes: HEADERS_MAX_REQUEST_BYTES,
-      maxResponseBytes: HEADERS_MAX_RESPONSE_BYTES,
-      maxInbound: HEADERS_MAX_INBOUND,
-      timeoutMs: opts.timeoutMs ?? HEADERS_TIMEOUT_MS,
-      runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
-    },
-  )
+  return async (bytes, ctx) => {
+    const peer = ctx.from.toString()
+    let req: HeadersByRangeRequest | undefined
+    const answer = (result: (typeof Result)[keyof typeof Result], served = 0, out = encodeResponse(result)) => {
+      opts.onServed?.({ protocol: 'headers_by_range', peer, result, asked: req?.count ?? 0, served, ...(req ? { request: { ...req } } : {}), bytes: out.length })
+      return out
+    }
+    try {
+      req = decodeHeadersRequest(bytes)
+    } catch {
+      return answer(Result.INVALID_REQUEST)
+    }
+    if (!limiter.take(peer, 'headers_by_range', req.count)) return answer(Result.RATE_LIMITED)
+    let headers: SignedHeader[]
+    try {
+      headers = await server.headersByRange(req.from, req.count, ctx.signal)
+    } catch {
+      return answer(Result.UNAVAILABLE)
+    }
+    // never send more than asked, nor a gap: cut at the first header out of sequence
+    const out: SignedHeader[] = []
+    for (const h of headers.slice(0, req.count)) {
+      if (h.header.height !== req.from + out.length) break
+      out.push(h)
+    }
+    return answer(Result.OK, out.length, encodeHeadersResponse(out))
+  }
 }

@@ -13,7 +13,7 @@ import type { AbortOptions } from '../../core/types'
 import { Reader, Writer, checkVersion } from '../../protocol/bytes'
 import { protocolIds } from '../../protocol/topics'
 import { handle, request } from '../stream'
-import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ChainStatus, type ServeOptions } from './common'
+import { Result, RateLimiter, encodeResponse, openResponse, type ChainServer, type ChainStatus, type ServeOptions, type Responder } from './common'
 
 export const STATUS_VERSION = 1
 export const STATUS_PAYLOAD_BYTES = 8 + 8 + 8 + 32
@@ -66,11 +66,19 @@ export async function requestStatus(node: Libp2p, peer: PeerId, l2ChainId: numbe
 
 /** Serves status from `server`. Returns the unregister function. */
 export function handleStatus(node: Libp2p, l2ChainId: number, server: Pick<ChainServer, 'status'>, opts: ServeOptions = {}): Promise<() => Promise<void>> {
+  return handle(node, statusProtocol(l2ChainId), statusResponder(server, opts), {
+    maxRequestBytes: STATUS_MAX_REQUEST_BYTES,
+    maxResponseBytes: STATUS_MAX_RESPONSE_BYTES,
+    maxInbound: STATUS_MAX_INBOUND,
+    timeoutMs: opts.timeoutMs ?? STATUS_TIMEOUT_MS,
+    runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
+  })
+}
+
+/** The status request handler on its own (what `handleStatus` registers): never throws, always answers. */
+export function statusResponder(server: Pick<ChainServer, 'status'>, opts: ServeOptions = {}): Responder {
   const limiter = opts.limiter ?? new RateLimiter()
-  return handle(
-    node,
-    statusProtocol(l2ChainId),
-    async (req, ctx) => {
+  return async (req, ctx) => {
       const peer = ctx.from.toString()
       const answer = (result: (typeof Result)[keyof typeof Result], bytes?: Uint8Array) => {
         const out = bytes ?? encodeResponse(result)
@@ -88,13 +96,5 @@ export function handleStatus(node: Libp2p, l2ChainId: number, server: Pick<Chain
       } catch {
         return answer(Result.UNAVAILABLE)
       }
-    },
-    {
-      maxRequestBytes: STATUS_MAX_REQUEST_BYTES,
-      maxResponseBytes: STATUS_MAX_RESPONSE_BYTES,
-      maxInbound: STATUS_MAX_INBOUND,
-      timeoutMs: opts.timeoutMs ?? STATUS_TIMEOUT_MS,
-      runOnLimitedConnection: opts.runOnLimitedConnection ?? false,
-    },
-  )
+  }
 }
