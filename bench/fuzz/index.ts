@@ -6,6 +6,7 @@
  *
  *   npm run fuzz                              # 1,000,000 inputs over all targets (round robin)
  *   npm run fuzz -- --inputs 5000000          # more
+ *   npm run fuzz -- --per-target 1000000      # 1,000,000 for EACH target (hours on 2 cores)
  *   npm run fuzz -- --target protocol/snapshot --inputs 200000
  *   npm run fuzz -- --seed 7 --json out.json  # another stream; numbers as JSON
  *
@@ -49,6 +50,7 @@ interface Finding {
 const { values } = parseArgs({
   options: {
     inputs: { type: 'string', default: '1000000' },
+    'per-target': { type: 'string' },
     target: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'max-rss-mb': { type: 'string', default: '1024' },
@@ -58,17 +60,18 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  process.stdout.write('usage: npm run fuzz -- [--inputs N] [--target NAME] [--seed S] [--max-rss-mb MB] [--json FILE] [--no-save]\n')
+  process.stdout.write('usage: npm run fuzz -- [--inputs N | --per-target N] [--target NAME] [--seed S] [--max-rss-mb MB] [--json FILE] [--no-save]\n')
   process.exit(0)
 }
 
-const totalInputs = Number(values.inputs)
+const perTarget = values['per-target'] === undefined ? undefined : Number(values['per-target'])
 const maxRssMb = Number(values['max-rss-mb'])
-if (!Number.isSafeInteger(totalInputs) || totalInputs < 1) throw new Error('--inputs must be a positive integer')
 
 const all = buildTargets()
 const targets = values.target ? all.filter((t) => t.name === values.target) : all
 if (targets.length === 0) throw new Error(`no target ${values.target}; targets: ${all.map((t) => t.name).join(', ')}`)
+const totalInputs = perTarget === undefined ? Number(values.inputs) : perTarget * targets.length
+if (!Number.isSafeInteger(totalInputs) || totalInputs < 1) throw new Error('--inputs and --per-target must be positive integers')
 
 const rng = new Rng(Number(values.seed))
 const stats = new Map<string, TargetStats>(targets.map((t) => [t.name, { inputs: 0, accepted: 0, coded: {}, uncoded: 0, slow: 0, maxMs: 0, totalMs: 0 }]))
