@@ -31,6 +31,8 @@ export interface ClientConfig {
   beaconLightClient?: { url: string; checkpoint: Hex; network: 'mainnet' }
   /** L1 beacon API base URL (blobs), CORS-enabled. */
   beaconUrl?: string
+  /** How the beacon API's `block_id` is formed (src/sources/beacon.ts); default 'auto'. */
+  beaconBlockId?: 'auto' | 'slot' | 'execution-block-number'
   /** File store base URL (bucket root; layout in docs/filestore.md): bodies, blobs, header ranges, snapshots. */
   fileStoreUrl?: string
   /** libp2p multiaddrs to dial at start (WebSockets for workers and Node; WebRTC-direct from pages). */

@@ -5,6 +5,8 @@ import type { VerdictSink } from './stats'
 /** A mined checkpoint's blobs: where they were posted and their versioned hashes (in order). */
 export interface BlobRef {
   l1BlockNumber: number
+  /** The L1 block's proven timestamp (Unix seconds), when the caller has it: the beacon slot is computed from it. */
+  l1Timestamp?: number
   versionedHashes: Hex[]
 }
 

@@ -1,7 +1,9 @@
 /**
- * BeaconSource (src/sources/beacon.ts) against a local server speaking anvil's beacon blob
- * API: SSZ and JSON answers, the versioned_hashes filter, and coded failures for every bad
- * answer. (The real anvil path runs in test/integration/bodies-*.test.ts.)
+ * BeaconSource (src/sources/beacon.ts) against local servers: one speaking anvil's beacon blob
+ * API (block_id = execution block number; its genesis_validators_root is zero), one speaking
+ * a real beacon node's (block_id = slot, from the L1 block's proven timestamp, the genesis
+ * time and SECONDS_PER_SLOT). SSZ and JSON answers, the versioned_hashes filter, and coded
+ * failures for every bad answer. (The real anvil path runs in test/integration/bodies-*.test.ts.)
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,10 +23,25 @@ let server: Server
 let url = ''
 let mode: 'ok' | '503' | 'extra' | 'badssz' | '404' = 'ok'
 let lastQuery = ''
+let lastPath = ''
+/** genesis_validators_root the server announces: zero = an execution dev node (anvil). */
+let genesisRoot = `0x${'00'.repeat(32)}`
+const GENESIS_TIME = 1_606_824_023
+let specServed = true
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x')
+    if (u.pathname === '/eth/v1/beacon/genesis') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end(JSON.stringify({ data: { genesis_time: String(GENESIS_TIME), genesis_validators_root: genesisRoot, genesis_fork_version: '0x00000000' } }))
+    }
+    if (u.pathname === '/eth/v1/config/spec') {
+      if (!specServed) return void res.writeHead(404).end('{}')
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end(JSON.stringify({ data: { SECONDS_PER_SLOT: '12' } }))
+    }
+    lastPath = u.pathname
     lastQuery = u.searchParams.get('versioned_hashes') ?? ''
     if (mode === '503') return void res.writeHead(503).end('down')
     if (mode === '404') return void res.writeHead(404).end('{}')
@@ -66,7 +83,9 @@ describe('BeaconSource', () => {
     const one = await json.fetchBlobs({ l1BlockNumber: 7, versionedHashes: [vhB] })
     expect(one.length).toBe(1)
     expect(one[0]).toEqual(blobB)
-    expect(ssz.stats.snapshot()).toMatchObject({ requests: 1, failures: 0, bytes: 2 * BYTES_PER_BLOB })
+    expect(lastPath).toBe('/eth/v1/beacon/blobs/7') // anvil: the execution block number
+    // one genesis request (asked once), one blob request
+    expect(ssz.stats.snapshot()).toMatchObject({ requests: 2, failures: 0 })
   })
 
   it('answers every bad response with a coded failure in its stats', async () => {
@@ -82,7 +101,48 @@ describe('BeaconSource', () => {
     expect(await codeOf(src.fetchBlobs({ l1BlockNumber: 7, versionedHashes: [vhA, vhB] }))).toBe('SOURCE_BAD_RESPONSE')
     mode = 'ok'
     expect(await codeOf(src.fetchBlobs({ l1BlockNumber: 7, versionedHashes: [] }))).toBe('DECODE_INVALID_FIELD')
-    expect(src.stats.snapshot()).toMatchObject({ requests: 4, failures: 4 })
+    expect(src.stats.snapshot()).toMatchObject({ requests: 5, failures: 4 })
     expect(() => new BeaconSource('file:///x')).toThrow(VigilError)
+  })
+
+  it('asks a real beacon node by slot: (proven L1 timestamp − genesis) / SECONDS_PER_SLOT', async () => {
+    mode = 'ok'
+    genesisRoot = `0x${'4b'.repeat(32)}`
+    try {
+      const asked: number[] = []
+      const src = new BeaconSource(url, {
+        l1Timestamp: async (n) => {
+          asked.push(n)
+          return n === 21_000_000 ? GENESIS_TIME + 12 * 10_500_123 : null
+        },
+      })
+      const got = await src.fetchBlobs({ l1BlockNumber: 21_000_000, versionedHashes: [vhA] })
+      expect(got[0]).toEqual(blobA)
+      expect(lastPath).toBe('/eth/v1/beacon/blobs/10500123')
+      expect(asked).toEqual([21_000_000])
+      // a timestamp the caller already holds is used as is
+      await src.fetchBlobs({ l1BlockNumber: 5, l1Timestamp: GENESIS_TIME + 12 * 7, versionedHashes: [vhA] })
+      expect(lastPath).toBe('/eth/v1/beacon/blobs/7')
+      // no proven timestamp: no slot to ask for (soft: the anchor may catch up)
+      const e1 = await src.fetchBlobs({ l1BlockNumber: 6, versionedHashes: [vhA] }).catch((e: unknown) => e as VigilError)
+      expect(e1).toMatchObject({ code: 'L1_NOT_ANCHORED', severity: 'soft' })
+      // a timestamp off the slot grid: the API serves another chain (or lies about genesis)
+      expect(await codeOf(src.fetchBlobs({ l1BlockNumber: 8, l1Timestamp: GENESIS_TIME + 13, versionedHashes: [vhA] }))).toBe('SOURCE_BAD_RESPONSE')
+      expect(await codeOf(src.fetchBlobs({ l1BlockNumber: 8, l1Timestamp: GENESIS_TIME - 12, versionedHashes: [vhA] }))).toBe('SOURCE_BAD_RESPONSE')
+      // forced modes
+      await new BeaconSource(url, { blockId: 'execution-block-number' }).fetchBlobs({ l1BlockNumber: 9, versionedHashes: [vhA] })
+      expect(lastPath).toBe('/eth/v1/beacon/blobs/9')
+      genesisRoot = `0x${'00'.repeat(32)}`
+      await new BeaconSource(url, { blockId: 'slot' }).fetchBlobs({ l1BlockNumber: 9, l1Timestamp: GENESIS_TIME + 24, versionedHashes: [vhA] })
+      expect(lastPath).toBe('/eth/v1/beacon/blobs/2')
+      // no spec endpoint: 12 s slots
+      specServed = false
+      genesisRoot = `0x${'4b'.repeat(32)}`
+      await new BeaconSource(url).fetchBlobs({ l1BlockNumber: 9, l1Timestamp: GENESIS_TIME + 36, versionedHashes: [vhA] })
+      expect(lastPath).toBe('/eth/v1/beacon/blobs/3')
+    } finally {
+      genesisRoot = `0x${'00'.repeat(32)}`
+      specServed = true
+    }
   })
 })

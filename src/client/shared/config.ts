@@ -55,6 +55,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     if ((b.network ?? 'mainnet') !== 'mainnet') problems.push("beaconLightClient.network must be 'mainnet'")
   }
   if (o.beaconUrl !== undefined && (typeof o.beaconUrl !== 'string' || !/^https?:\/\//.test(o.beaconUrl))) problems.push('beaconUrl must be an http(s) URL')
+  if (o.beaconBlockId !== undefined && !['auto', 'slot', 'execution-block-number'].includes(o.beaconBlockId as string)) problems.push("beaconBlockId must be 'auto', 'slot' or 'execution-block-number'")
   if (o.fileStoreUrl !== undefined && (typeof o.fileStoreUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.fileStoreUrl))) problems.push('fileStoreUrl must be an http(s) URL')
   if (!Array.isArray(o.bootstrap) || !o.bootstrap.every((a) => typeof a === 'string' && a.startsWith('/'))) problems.push('bootstrap must be a list of multiaddr strings')
   const mode = o.mode ?? 'light'
@@ -86,6 +87,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     cfg.beaconLightClient = { url: b.url.replace(/\/+$/, ''), checkpoint: b.checkpoint.toLowerCase() as Hex, network: 'mainnet' }
   }
   if (typeof o.beaconUrl === 'string') cfg.beaconUrl = o.beaconUrl
+  if (o.beaconBlockId !== undefined) cfg.beaconBlockId = o.beaconBlockId as NonNullable<ClientConfig['beaconBlockId']>
   if (typeof o.fileStoreUrl === 'string') cfg.fileStoreUrl = o.fileStoreUrl.replace(/\/+$/, '')
   if (typeof o.l1PollMs === 'number') cfg.l1PollMs = o.l1PollMs
   if (typeof o.snapshotUrl === 'string') cfg.snapshotUrl = o.snapshotUrl

@@ -7,7 +7,7 @@ import type { AbortOptions, Hex } from '../../core/types'
 import type { Logger } from '../../core/logger'
 import type { ChainStore } from '../../store/chain-store'
 import { FileStoreSource } from '../../sources/filestore'
-import { BeaconSource } from '../../sources/beacon'
+import { BeaconSource, type BeaconSourceOptions } from '../../sources/beacon'
 import { ReexecSource } from '../../sources/reexec'
 import type { StatsRecorder } from '../../sources/stats'
 import { BodyPipeline, type BodyEnginePort, type BodyRef, type BodySource, type BodyStep } from '../../sync/bodies'
@@ -36,10 +36,12 @@ export function createBodyWiring(args: {
   /** The req/resp source, looked up on each use (it may be created later, with libp2p). */
   reqresp?: () => ReqRespBodies | null
   reqrespStats?: StatsRecorder
+  /** The proven timestamp of an L1 block, for the beacon slot its blobs are asked under. */
+  l1Timestamp?: (blockNumber: number, opts: AbortOptions) => Promise<number | null>
 }): BodyWiring {
   const { config } = args
   const fileStore = config.fileStoreUrl ? new FileStoreSource(config.fileStoreUrl, config.l2ChainId) : null
-  const beacon = config.beaconUrl ? new BeaconSource(config.beaconUrl) : null
+  const beacon = config.beaconUrl ? new BeaconSource(config.beaconUrl, beaconOptions(config, args.l1Timestamp)) : null
   const reexec = new ReexecSource()
   const reqresp: BodySource | null =
     args.reqresp && args.reqrespStats
@@ -67,4 +69,9 @@ export function createBodyWiring(args: {
   reexec.onReady((hash) => pipeline.poke(hash))
   const stats = [reexec.stats, ...(fileStore ? [fileStore.stats] : []), ...(beacon ? [beacon.stats] : [])]
   return { pipeline, fileStore, beacon, reexec, stats }
+}
+
+/** The beacon source's block_id options from the config and the L1 anchor's proven timestamps. */
+export function beaconOptions(config: ClientConfig, l1Timestamp?: (blockNumber: number, opts: AbortOptions) => Promise<number | null>): BeaconSourceOptions {
+  return { ...(config.beaconBlockId ? { blockId: config.beaconBlockId } : {}), ...(l1Timestamp ? { l1Timestamp } : {}) }
 }

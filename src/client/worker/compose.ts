@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../core/logger'
 import type { VigilError } from '../../core/errors'
-import type { Address } from '../../core/types'
+import type { AbortOptions, Address } from '../../core/types'
 import type { SigningDomain } from '../../protocol/domain'
 import { topics, type Topics } from '../../protocol/topics'
 import type { ChainServer } from '../../p2p/protocols/common'
@@ -26,7 +26,7 @@ import type { BodyPipeline } from '../../sync/bodies'
 import { SyncEngine } from '../../sync/engine'
 import { Syncer } from '../../sync/syncer'
 import type { ClientConfig } from '../shared/config'
-import { createBodyWiring } from './bodies'
+import { beaconOptions, createBodyWiring } from './bodies'
 import { lightChainServer } from './chain-server'
 import { Explorer, type BodyFetcher } from './explorer'
 
@@ -118,7 +118,8 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   })
   syncer.onChange(onChange)
 
-  const wiring = createBodyWiring({ config, engine, store, logger: log.child('bodies'), reqresp: () => reqresp, reqrespStats: reqresp.stats })
+  const l1Timestamp = async (n: number, o: AbortOptions) => (await l1.block(n, o))?.timestamp ?? null
+  const wiring = createBodyWiring({ config, engine, store, logger: log.child('bodies'), reqresp: () => reqresp, reqrespStats: reqresp.stats, l1Timestamp })
   const bodies = wiring.pipeline
   bodies.onChange(onChange)
 
@@ -140,7 +141,7 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
   ])
 
   // Verify now: the client's own beacon source when it has one (its stats then count these requests too)
-  const verifyBeacon = wiring.beacon ?? (config.beaconUrl ? new BeaconSource(config.beaconUrl, { name: 'beacon-verify' }) : null)
+  const verifyBeacon = wiring.beacon ?? (config.beaconUrl ? new BeaconSource(config.beaconUrl, { ...beaconOptions(config, l1Timestamp), name: 'beacon-verify' }) : null)
   // bodies on demand go through the pipeline (file store → beacon blobs → req/resp, each verified by the engine)
   const fetchBody: BodyFetcher = async (hash, o = {}) => {
     const b = await bodies.fetchBody(hash, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: opts.explorerBodyTimeoutMs })
