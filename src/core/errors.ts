@@ -99,6 +99,8 @@ export const ErrorCodes = {
   L1_CHECKPOINT_HIDDEN: 'L1_CHECKPOINT_HIDDEN',
   /** No anchored L1 block yet: nothing can be proven (soft). */
   L1_NOT_ANCHORED: 'L1_NOT_ANCHORED',
+  /** A proven checkpoint's transaction holds no propose() call (direct or in a wrapper) matching the proven digest (soft: skipped by the scan, a coded failure). */
+  L1_CALLDATA_UNREADABLE: 'L1_CALLDATA_UNREADABLE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

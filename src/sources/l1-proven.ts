@@ -21,16 +21,15 @@
  * the next RPC is asked. The blob hashes and the sender the follower checks are the contract's
  * own checks, which the proven event shows passed (VigilRollup.propose reverts otherwise).
  */
-import { decodeEventLog, decodeFunctionData, encodeEventTopics } from 'viem'
+import { decodeEventLog, encodeEventTopics } from 'viem'
 import { VigilError, toErrorRecord } from '../core/errors'
 import type { AbortOptions, Address, Hex } from '../core/types'
 import type { AnchoredBlock, L1Disagreement, L1Proof, L1TrustView, ProofCheck } from '../core/records'
 import type { L1Anchor } from '../ports/anchor'
 import type { L1Block, L1Port, MinedCheckpoint, RollupParams } from '../ports/l1'
 import { vigilRollupAbi } from '../contracts/abi'
+import { findProposeCall } from '../contracts/calldata'
 import { CHECKPOINT_LOG_WORDS, SLOT_PARAMS, SLOT_TIP, SLOT_VALIDATORS, checkpointLogSlot, decodeCheckpointLog, decodeParamsWord, decodeTipWord, decodeValidatorWord, sampleCommittee, validatorSlot, word32, type CheckpointLogEntry } from '../contracts/layout'
-import { hexToBytes } from '../protocol/bytes'
-import { keccak256Hex } from '../protocol/hash'
 import { decodeCheckpoint } from '../protocol/checkpoint'
 import { epochSeed } from '../protocol/schedule'
 import { headerFromRpc, type ExecutionHeader } from '../protocol/eth/header'
@@ -467,16 +466,49 @@ export class ProvenL1 implements L1Port {
         }
         stored.push(entry)
       }
+      // one batch for the chunk from the first RPC that answers; a transaction that RPC's answer
+      // gives no readable propose() for is asked of every RPC alone, and skipped (a coded
+      // failure, the scan goes on) when none has one: a wrapper that hides the call must not wedge
+      // the L1 scan
+      const unreadable = (e: unknown) => e instanceof VigilError && e.code === 'L1_CALLDATA_UNREADABLE'
       const calldata = await this.firstGood(
         'checkpoint',
         async (rpc) => {
           const txs = await rpc.batch(chunk.map((e) => ({ method: 'eth_getTransactionByBlockHashAndIndex', params: [e.block.hash, toQuantity(e.txIndex)] })))
-          return chunk.map((e, j) => this.proposeCalldata(rpc, e, stored[j]!, txs[j]))
+          return chunk.map((e, j) => {
+            try {
+              return this.proposeCalldata(rpc, e, stored[j]!, txs[j])
+            } catch (err) {
+              if (unreadable(err)) return err as VigilError
+              throw err
+            }
+          })
         },
         opts,
       )
       for (const [j, e] of chunk.entries()) {
-        const { checkpointBytes, attestationsBytes, rpc } = calldata[j]!
+        let got = calldata[j]!
+        if (got instanceof VigilError) {
+          const alone = await this.firstGood(
+            'checkpoint',
+            async (rpc) => this.proposeCalldata(rpc, e, stored[j]!, (await rpc.batch([{ method: 'eth_getTransactionByBlockHashAndIndex', params: [e.block.hash, toQuantity(e.txIndex)] }]))[0]),
+            opts,
+          ).catch((err: unknown) => {
+            if (unreadable(err)) return err as VigilError
+            throw err
+          })
+          if (alone instanceof VigilError) {
+            const skipped = new VigilError(
+              'L1_CALLDATA_UNREADABLE',
+              `checkpoint ${e.checkpointNumber} (L1 block ${e.block.number} tx ${e.txIndex}) skipped: no L1 RPC gave a transaction input holding its propose() call (${alone.details.tried ?? alone.message})`,
+              { severity: 'soft', details: { checkpoint: e.checkpointNumber, l1Block: e.block.number, txIndex: e.txIndex, txHash: e.txHash, tried: String(alone.details.tried ?? '') } },
+            )
+            this.opts.onFailure?.(this.rpcs[this.preferred]!.name, skipped, false)
+            continue
+          }
+          got = alone
+        }
+        const { checkpointBytes, attestationsBytes, rpc } = got
         const facts = [
           `L1 block ${e.block.number} (${short(e.block.hash)}) is in the anchored chain (${tip.basis})`,
           `its receipts rebuild receiptsRoot ${short(e.block.header.receiptsRoot)}: CheckpointProposed(${e.checkpointNumber}) is log ${e.logIndex}`,
@@ -510,26 +542,25 @@ export class ProvenL1 implements L1Port {
     return out
   }
 
-  /** propose(checkpoint, attestations) calldata of one transaction, checked against the proven digest and attestations hash. */
+  /**
+   * propose(checkpoint, attestations) calldata of one transaction, checked against the proven
+   * digest and attestations hash: the transaction may call propose() directly or through any
+   * wrapper (a forwarder, an EIP-7702 smart account, Multicall3), found by `findProposeCall`.
+   * An input that holds no such call is L1_CALLDATA_UNREADABLE (soft: this RPC's answer, or a
+   * wrapper that hides the call, e.g. compressed).
+   */
   private proposeCalldata(rpc: L1Rpc, e: ProvenEvent, stored: CheckpointLogEntry, tx: unknown): { checkpointBytes: Uint8Array; attestationsBytes: Uint8Array; rpc: string } {
     if (tx instanceof VigilError) throw tx
     const input = (tx as { input?: unknown } | null)?.input
-    if (typeof input !== 'string') throw new VigilError('SOURCE_BAD_RESPONSE', `${rpc.name}: no transaction ${e.txIndex} in L1 block ${e.block.number}`, { severity: 'soft' })
-    let args: readonly unknown[]
-    try {
-      args = decodeFunctionData({ abi: vigilRollupAbi, data: input as Hex }).args as readonly unknown[]
-    } catch {
-      throw new VigilError('PROOF_VALUE_MISMATCH', `${rpc.name}: transaction ${e.txIndex} of L1 block ${e.block.number} is not a propose() call, yet its receipt holds checkpoint ${e.checkpointNumber}'s event`, { details: { l1Block: e.block.number } })
-    }
-    const [cpHex, attHex] = args as [Hex, Hex]
-    const checkpointBytes = hexToBytes(cpHex)
-    const attestationsBytes = hexToBytes(attHex)
-    const cpHash = keccak256Hex(checkpointBytes)
-    if (cpHash !== e.digest) throw new VigilError('PROOF_VALUE_MISMATCH', `${rpc.name}: the checkpoint calldata of L1 block ${e.block.number} tx ${e.txIndex} hashes to ${cpHash}, the proven event's digest is ${e.digest}`, { details: { checkpoint: e.checkpointNumber } })
-    const attHash = keccak256Hex(attestationsBytes)
-    if (attHash !== stored.attestationsHash)
-      throw new VigilError('PROOF_VALUE_MISMATCH', `${rpc.name}: the attestations calldata of checkpoint ${e.checkpointNumber} hashes to ${attHash}, the proven checkpointLog holds ${stored.attestationsHash}`, { details: { checkpoint: e.checkpointNumber } })
-    return { checkpointBytes, attestationsBytes, rpc: rpc.name }
+    if (typeof input !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(input)) throw new VigilError('SOURCE_BAD_RESPONSE', `${rpc.name}: no transaction ${e.txIndex} in L1 block ${e.block.number}`, { severity: 'soft' })
+    const found = findProposeCall(input as Hex, e.digest, stored.attestationsHash)
+    if (!found)
+      throw new VigilError(
+        'L1_CALLDATA_UNREADABLE',
+        `${rpc.name}: transaction ${e.txIndex} of L1 block ${e.block.number} holds no propose() call whose checkpoint hashes to the proven digest ${short(e.digest)} and whose attestations hash to checkpointLog[${e.checkpointNumber}].attestationsHash`,
+        { severity: 'soft', details: { checkpoint: e.checkpointNumber, l1Block: e.block.number, txIndex: e.txIndex } },
+      )
+    return { ...found, rpc: rpc.name }
   }
 
   /** checkpointLog[n] for each n, proven at `at`. */

@@ -41,7 +41,8 @@ export async function freshRollup(anvil: Anvil) {
     return byAddr.get(committee[proposerIndex(epochSeed(rollup, ROLLUP_L2, epoch), slot, committee.length)]!)!
   }
 
-  const post = async (slot: number, attest: (digest: Hex) => Uint8Array[]) => {
+  /** `via(proposer)`: send through a wrapper (see ProposeCheckpointParameters.via) instead of calling the rollup directly. */
+  const post = async (slot: number, attest: (digest: Hex) => Uint8Array[], opts: { via?: (proposer: Validator) => Promise<{ to: Address; wrap(data: Hex): Hex }> } = {}) => {
     const proposer = await proposerOf(slot)
     const blocks: BuiltBlock[] = [0, 1, 2].map((i) => builder.buildBlock({ slot, indexInCheckpoint: i, proposer }))
     const cp = builder.buildCheckpoint(blocks, proposer)
@@ -51,8 +52,9 @@ export async function freshRollup(anvil: Anvil) {
       await test.setNextBlockTimestamp({ timestamp: BigInt(target) })
       await test.mine({ blocks: 1 })
     }
-    await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: cp.bytes, attestations: encodeAttestationSignatures(attest(cp.digest)), blobs: cp.blobs })
-    return { blocks, cp }
+    const via = opts.via ? await opts.via(proposer) : undefined
+    const posted = await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: cp.bytes, attestations: encodeAttestationSignatures(attest(cp.digest)), blobs: cp.blobs, ...(via ? { via } : {}) })
+    return { blocks, cp, posted, proposer }
   }
 
   return { client, rollup, deployed, domain, builder, committeeOf, post }

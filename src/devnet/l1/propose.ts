@@ -34,6 +34,12 @@ export interface ProposeCheckpointParameters extends AbortOptions {
    * still thrown, after mining, with its txHash.
    */
   simulate?: boolean
+  /**
+   * Send the call through a wrapper instead of to the rollup: the transaction goes to `to` with
+   * input `wrap(proposeCalldata)` (a forwarder, an EIP-7702 smart account, Multicall3). Not
+   * simulated (the wrapper's ABI is its own); a revert is still thrown after mining.
+   */
+  via?: { to: Address; wrap(proposeCalldata: Hex): Hex }
 }
 
 /** Gas limit used without a simulation: ample (measured ≈75k + ≈5k per header, plus committee sampling). */
@@ -86,15 +92,15 @@ export async function proposeCheckpoint(p: ProposeCheckpointParameters): Promise
       client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
     ])
     const maxFeePerBlobGas = blobBaseFee * 2n + 1_000_000_000n
-    const gas = p.simulate === false ? UNSIMULATED_GAS : await simulatePropose(client, p.rollup, account, p.checkpoint, p.attestations, blobVersionedHashes, maxFeePerBlobGas)
+    const gas = p.simulate === false || p.via ? UNSIMULATED_GAS : await simulatePropose(client, p.rollup, account, p.checkpoint, p.attestations, blobVersionedHashes, maxFeePerBlobGas)
     tSim = performance.now()
     p.signal?.throwIfAborted()
     const serializedTransaction = await account.signTransaction({
       type: 'eip4844',
       chainId: chain.id,
       nonce,
-      to: p.rollup,
-      data,
+      to: p.via ? p.via.to : p.rollup,
+      data: p.via ? p.via.wrap(data) : data,
       gas,
       maxFeePerGas: fees.maxFeePerGas * 2n,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
