@@ -101,6 +101,17 @@ export const ErrorCodes = {
   L1_NOT_ANCHORED: 'L1_NOT_ANCHORED',
   /** A proven checkpoint's transaction holds no propose() call (direct or in a wrapper) matching the proven digest (soft: skipped by the scan, a coded failure). */
   L1_CALLDATA_UNREADABLE: 'L1_CALLDATA_UNREADABLE',
+  // gossip validation (src/verify/gossip-rules.ts, docs/verification.md § Gossip validation)
+  /** A message larger than its topic's cap, refused before decoding (hard). */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /** A proposal for a slot further ahead of the local clock than the tolerance (soft: ignored, not penalised). */
+  SLOT_IN_FUTURE: 'SLOT_IN_FUTURE',
+  /** A header whose timestamp lies outside the slot it names (hard). */
+  TIMESTAMP_OUT_OF_SLOT: 'TIMESTAMP_OUT_OF_SLOT',
+  /** A proposal's tx hash list is not its body's (or, header-only, not txCount long) (hard). */
+  TX_HASHES_MISMATCH: 'TX_HASHES_MISMATCH',
+  /** A second, different block signed for a (slot, index) already taken: stored as evidence, never shown (soft). */
+  DOUBLE_PROPOSAL: 'DOUBLE_PROPOSAL',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
@@ -114,6 +125,13 @@ export interface ErrorRecord {
   severity: Severity
   message: string
   details?: Record<string, string | number | boolean | null>
+  /**
+   * Where the failing data came from, set when the failure is recorded (src/sync/failures.ts):
+   * `gossip`, `reqresp`, `filestore`, `beacon`, `l1:<rpc>`, `l2rpc`, `snapshot`, `reexec`, …
+   */
+  source?: string
+  /** The peer that sent it (gossip and req/resp), as a libp2p peer id string. */
+  peer?: string
 }
 
 export class VigilError extends Error {

@@ -291,7 +291,8 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         const blocks: BuiltBlock[] = []
         for (let i = 0; i < opts.blocksPerSlot; i++) {
           await delay(Math.max(0, start + (i * opts.slotSeconds * 1000) / opts.blocksPerSlot - Date.now()), signal)
-          const b = builder.buildBlock({ slot, indexInCheckpoint: i, proposer })
+          // a late block (loaded machine) still carries a timestamp inside its slot: clients reject one outside it (TIMESTAMP_OUT_OF_SLOT)
+          const b = builder.buildBlock({ slot, indexInCheckpoint: i, proposer, timestamp: Math.min(Date.now(), start + opts.slotSeconds * 1000 - 1) })
           blocks.push(b)
           stats.height = b.header.height
           events.emit('block', b)

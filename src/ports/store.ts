@@ -79,7 +79,10 @@ export interface BodyRow {
 export interface FailureRow {
   id?: number
   at: number
+  /** Where the failing data came from (`gossip`, `reqresp`, `filestore`, `l1:<rpc>`, …); also in `error.source`. */
   source: string
+  /** The peer that sent it (gossip, req/resp). */
+  peer?: string
   error: ErrorRecord
 }
 

@@ -21,3 +21,19 @@ export function protocolIds(l2ChainId: number) {
 }
 
 export type Topics = ReturnType<typeof topics>
+
+/**
+ * The largest valid message of each gossip topic, from the protocol's caps (docs/protocol.md §
+ * Caps): block proposal = version + header (162) + u32 body length + body (≤ 1 MiB) + u32 count
+ * + 4096 tx hashes + signature; checkpoint proposal = version + u32 length + checkpoint (≤ 64 KiB)
+ * + signature; attestation = 106; tx = 39 + payload (≤ 1024). Checked before decoding
+ * (src/verify/gossip-rules.ts `checkMessageSize`).
+ */
+export const TOPIC_MAX_BYTES = {
+  blockProposal: 1 + 162 + 4 + (1 << 20) + 4 + 32 * 4096 + 65,
+  checkpointProposal: 1 + 4 + 64 * 1024 + 65,
+  checkpointAttestation: 1 + 32 + 8 + 65,
+  tx: 1 + 20 + 8 + 8 + 2 + 1024,
+} as const
+
+export type TopicKind = keyof typeof TOPIC_MAX_BYTES

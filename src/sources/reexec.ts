@@ -16,7 +16,7 @@ import { BODY_VERSION, encodeBody } from '../protocol/body'
 import { headerHash } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
 import { decodeTx, executeTx, txHash, MAX_TX_PAYLOAD, type Tx } from '../protocol/tx'
-import type { Topics } from '../protocol/topics'
+import { TOPIC_MAX_BYTES, type Topics } from '../protocol/topics'
 import { subscribeTopic } from '../p2p/node'
 import { StatsRecorder } from './stats'
 import type { BodySource } from '../ports/bodies'
@@ -72,10 +72,16 @@ export class ReexecSource implements BodySource {
   attach(node: Libp2p, topics: Topics): () => void {
     const offTx = subscribeTopic(node, topics.tx, async (data) => this.addTx(data), { maxBytes: 64 + MAX_TX_PAYLOAD })
     // a second handler on the proposal topic: it only notes tx hashes and never weakens the engine's verdict
-    const offProposal = subscribeTopic(node, topics.blockProposal, async (data) => {
-      this.noteProposal(data)
-      return 'accept'
-    })
+    const offProposal = subscribeTopic(
+      node,
+      topics.blockProposal,
+      async (data) => {
+        this.noteProposal(data)
+        return 'accept'
+      },
+      // the topic's own cap (a coded rule in the engine); the router's default 1 MiB would refuse a full block
+      { maxBytes: TOPIC_MAX_BYTES.blockProposal },
+    )
     return () => {
       offTx()
       offProposal()

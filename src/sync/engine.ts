@@ -17,6 +17,7 @@ import { toDecodedHeader, type BlockHeader } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
 import type { SigningDomain } from '../protocol/domain'
 import { verifyBody, verifyProposerSignature } from '../verify/rules'
+import { checkMessageSize, checkProposalHeader, checkProposalTxHashes, type GossipKind } from '../verify/gossip-rules'
 import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
 import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../core/records'
 import type { GossipVerdict, VerdictSink } from '../ports/stats'
@@ -27,7 +28,8 @@ import { StepTimer, timedL1Port, type EngineTimings } from './timing'
 import { CanonicalChain, RECENT_WINDOW } from './chain'
 import { PendingCheckpoints, type GossipOutcome, type PendingCheckpoint } from './pending'
 import { L1Follower } from './l1-follower'
-import { FailureLog } from './failures'
+import { FailureLog, type VerdictsByCode } from './failures'
+import { SeenCache } from './seen-cache'
 import { committeeLookup, type CommitteeLookup } from './committee'
 import { checkpointRow } from './rows'
 
@@ -45,8 +47,19 @@ export interface EngineOptions {
   deployBlock: number
   mode: 'light' | 'full'
   logger?: Logger
+  /**
+   * The local clock (unix ms): the gossip clock window (verify/gossip-rules.ts
+   * `checkSlotNotInFuture`), committee epochs, timestamps of records. Tests inject their own.
+   */
   now?: () => number
 }
+
+/** A judged input: its verdict, and whether the same bytes would always get it (then the seen-cache keeps it). */
+interface Judged {
+  verdict: GossipVerdict
+  final: boolean
+}
+const judged = (verdict: GossipVerdict, final = verdict !== 'ignore'): Judged => ({ verdict, final })
 
 const MAX_SOFT_FAILURES = 4096
 
@@ -62,6 +75,9 @@ export class SyncEngine {
   private readonly pending: PendingCheckpoints
   private readonly follower: L1Follower
   private readonly committeeFor: CommitteeLookup
+  private readonly l1: L1Port
+  /** Verdicts on gossip messages already judged, by content: replays cost nothing. */
+  private readonly seen = new SeenCache()
   private evidence: { count: number; recent: EvidenceRecord[] } = { count: 0, recent: [] }
   private readonly softFailures = new Map<Hex, ErrorRecord>()
   private queue: Promise<unknown> = Promise.resolve()
@@ -74,6 +90,7 @@ export class SyncEngine {
     this.log = opts.logger ?? silentLogger
     this.now = opts.now ?? Date.now
     const l1 = timedL1Port(opts.l1, this.timer)
+    this.l1 = l1
     this.committeeFor = committeeLookup(l1, opts.domain, opts.l2ChainId, this.now)
     this.failures = new FailureLog({ store: this.store, gossipStats: opts.gossipStats, l1Stats: opts.l1Stats, now: this.now, changed: () => this.changed(), log: this.log })
     this.chain = new CanonicalChain({
@@ -83,7 +100,14 @@ export class SyncEngine {
       onLinkFailure: (child, e, update) => this.failures.record(child.source, e, { update, extra: { height: child.height }, count: false }),
       log: (msg) => this.log(msg),
     })
-    this.pending = new PendingCheckpoints({ domain: opts.domain, l2ChainId: opts.l2ChainId, committeeFor: this.committeeFor, equivocation: this.equivocation, failures: this.failures })
+    this.pending = new PendingCheckpoints({
+      domain: opts.domain,
+      l2ChainId: opts.l2ChainId,
+      committeeFor: this.committeeFor,
+      equivocation: this.equivocation,
+      failures: this.failures,
+      headerRules: (h) => this.headerRules(h),
+    })
     this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), domain: opts.domain, deployBlock: opts.deployBlock, now: this.now, log: this.log })
   }
 
@@ -155,60 +179,125 @@ export class SyncEngine {
 
   // ---------------------------------------------------------------- blocks
 
-  onBlockProposal(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
-    return this.serial(async () => {
+  /**
+   * A gossiped block proposal (any peer, or the page's node). Before anything is decoded: the
+   * seen-cache (a replay gets its first verdict back, at the cost of one hash) and the topic's
+   * size cap; then the header rules, the proposer signature, the body and the tx hash list
+   * (verify/gossip-rules.ts, verify/rules.ts), and first-seen per (slot, index).
+   */
+  onBlockProposal(data: Uint8Array, source = 'gossip', peer?: string): Promise<GossipVerdict> {
+    return this.gossipEntry('blockProposal', data, source, peer, async () => {
       let p
       try {
         p = decodeProposal(data)
       } catch (e) {
-        return this.failures.record(source, e)
+        return judged(this.failures.record(source, e, { peer }))
       }
       // an empty body field means header-only (body withheld): never a valid body (≥ 5 bytes), fetched elsewhere
-      return this.acceptSignedHeader(p.header, p.signature, p.bodyBytes.length > 0 ? p.bodyBytes : null, source)
+      return this.acceptSignedHeader(p.header, p.signature, p.bodyBytes.length > 0 ? p.bodyBytes : null, source, { txHashes: p.txHashes, peer })
     })
+  }
+
+  /** The size cap and the seen-cache in front of a gossip step (outside the queue: replays wait for nothing), then the step. */
+  private async gossipEntry(kind: GossipKind, data: Uint8Array, source: string, peer: string | undefined, step: () => Promise<Judged>): Promise<GossipVerdict> {
+    try {
+      checkMessageSize(kind, data.length)
+    } catch (e) {
+      return this.failures.record(source, e, { peer })
+    }
+    const id = SeenCache.idOf(kind, data)
+    const replayed = this.seen.replay(id)
+    if (replayed) return replayed
+    const out = await this.serial(step)
+    if (out.final) this.seen.remember(id, out.verdict)
+    return out.verdict
   }
 
   /**
    * A header with its proposer signature from any source (req/resp, file store, backup RPC):
    * verified exactly like a gossiped proposal, without the body. Returns the verdict.
    */
-  onSignedHeader(header: BlockHeader, signature: Uint8Array, source: string): Promise<GossipVerdict> {
-    return this.serial(() => this.acceptSignedHeader(header, signature, null, source))
+  onSignedHeader(header: BlockHeader, signature: Uint8Array, source: string, peer?: string): Promise<GossipVerdict> {
+    return this.serial(async () => (await this.acceptSignedHeader(header, signature, null, source, { peer })).verdict)
   }
 
-  private async acceptSignedHeader(header: BlockHeader, signature: Uint8Array, bodyBytes: Uint8Array | null, source: string): Promise<GossipVerdict> {
+  /**
+   * The header rules every signed header passes before its signature is checked, whatever its
+   * source (verify/gossip-rules.ts `checkProposalHeader`: fields, the clock window, the
+   * timestamp in its slot, height / checkpoint / index consistency). Throws the rule's error.
+   */
+  private async headerRules(h: BlockHeader): Promise<void> {
+    const schedule = await this.l1.rollupParams()
+    checkProposalHeader(h, { l2ChainId: this.opts.l2ChainId, schedule, nowMs: this.now() })
+  }
+
+  private async acceptSignedHeader(
+    header: BlockHeader,
+    signature: Uint8Array,
+    bodyBytes: Uint8Array | null,
+    source: string,
+    extra: { txHashes?: Hex[]; peer?: string | undefined } = {},
+  ): Promise<Judged> {
+    const { peer } = extra
     const h = toDecodedHeader(header)
     const hash = h.hash
     let txHashesOfBody: Hex[] | null = null
     const known = this.chain.peek(hash)
     if (known) {
       // the header came before its body (or vice versa): complete what we have
-      if (bodyBytes && !known.checks.body) await this.acceptBody(known, bodyBytes, source)
-      return 'ignore'
+      if (bodyBytes && !known.checks.body) {
+        // the body must be the one the proposal's tx hash list names, like any proposal's
+        if (extra.txHashes) {
+          try {
+            checkProposalTxHashes(h, verifyBody(h, bodyBytes), extra.txHashes)
+          } catch (e) {
+            return judged(this.failures.record(source, e, { peer }))
+          }
+        }
+        await this.acceptBody(known, bodyBytes, source, peer)
+      }
+      return judged('ignore', true)
     }
     this.softFailures.delete(hash)
     try {
-      if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `block for L2 chain ${h.chainId}, this client follows ${this.opts.l2ChainId}`)
+      // cheapest first: the header on its own (and the clock), then the signature, the body, the tx list
+      await this.headerRules(h)
       const { expected } = await this.committeeFor(h.slot)
       verifyProposerSignature(this.opts.domain, h, signature, expected)
-      if (bodyBytes) txHashesOfBody = verifyBody(h, bodyBytes).txEffects.map((e) => e.txHash)
+      const body = bodyBytes ? verifyBody(h, bodyBytes) : null
+      if (body) txHashesOfBody = body.txEffects.map((e) => e.txHash)
+      if (extra.txHashes) checkProposalTxHashes(h, body, extra.txHashes)
     } catch (e) {
       if (e instanceof VigilError && e.severity === 'soft') {
         this.log('header held back (soft):', e.message)
         this.noteSoftFailure(hash, e)
-        return 'ignore'
+        // a slot that has not started: listed with its code (not counted against the source)
+        if (e.code === 'SLOT_IN_FUTURE') this.failures.record(source, e, { peer, count: false })
+        return judged('ignore', false)
       }
-      return this.failures.record(source, e)
+      return judged(this.failures.record(source, e, { peer }))
     }
     const doubled = this.equivocation.blockProposal(h, hash, signature, source)
     if (doubled) {
       // a second proposal for this slot position: evidence; the first seen stays (this one is not
-      // forwarded), and the mined checkpoint decides which block the chain keeps
+      // stored, shown or forwarded), and the mined checkpoint decides which block the chain keeps
       await this.recordEvidence([doubled])
-      return 'ignore'
+      this.failures.record(
+        source,
+        new VigilError('DOUBLE_PROPOSAL', `a second block for slot ${h.slot} index ${h.indexInCheckpoint} signed by ${h.proposer}: kept as evidence, the first seen stays`, {
+          severity: 'soft',
+          details: { slot: h.slot, index: h.indexInCheckpoint, height: h.height, first: doubled.hashes[0], second: hash, evidence: doubled.id },
+        }),
+        { peer, count: false },
+      )
+      return judged('ignore', true)
+    }
+    if (this.equivocation.holdsOther(h, hash)) {
+      // a third (or later) block for a position already reported: not shown either (the first seen stays)
+      return judged('ignore', true)
     }
     const parent = await this.chain.linkParent(h)
-    if (parent instanceof VigilError) return this.failures.record(source, parent)
+    if (parent instanceof VigilError) return judged(this.failures.record(source, parent, { peer }))
     const checks: BlockChecks = { proposerSignature: true, ...(bodyBytes ? { body: true } : {}), ...(parent === 'unknown' ? {} : { linkage: true }) }
     const row = this.chain.newRow(h, 'proposed', checks, source, signature)
     const update: StoreUpdate = { blocks: [] }
@@ -219,7 +308,7 @@ export class SyncEngine {
     if (this.pending.attestedNames(hash)) this.chain.promote(row, 'attested', { quorum: true }, update)
     await this.commit(update)
     this.failures.accepted(source)
-    return 'accept'
+    return judged('accept')
   }
 
   /**
@@ -242,12 +331,12 @@ export class SyncEngine {
     })
   }
 
-  private async acceptBody(row: BlockRow, bodyBytes: Uint8Array, source: string): Promise<boolean> {
+  private async acceptBody(row: BlockRow, bodyBytes: Uint8Array, source: string, peer?: string): Promise<boolean> {
     let txHashesOfBody: Hex[]
     try {
       txHashesOfBody = verifyBody(this.chain.headerOf(row), bodyBytes).txEffects.map((e) => e.txHash)
     } catch (e) {
-      this.failures.record(source, e)
+      this.failures.record(source, e, { peer })
       return false
     }
     const update: StoreUpdate = { blocks: [row] }
@@ -270,20 +359,21 @@ export class SyncEngine {
 
   // ---------------------------------------------------------------- checkpoints on gossip
 
-  onCheckpointProposal(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
-    return this.serial(async () => this.afterGossip(await this.pending.onProposal(data, source), source))
+  onCheckpointProposal(data: Uint8Array, source = 'gossip', peer?: string): Promise<GossipVerdict> {
+    return this.gossipEntry('checkpointProposal', data, source, peer, async () => this.afterGossip(await this.pending.onProposal(data, source, peer), source))
   }
 
-  onAttestation(data: Uint8Array, source = 'gossip'): Promise<GossipVerdict> {
-    return this.serial(() => this.afterGossip(this.pending.onAttestation(data, source), source))
+  onAttestation(data: Uint8Array, source = 'gossip', peer?: string): Promise<GossipVerdict> {
+    return this.gossipEntry('checkpointAttestation', data, source, peer, () => this.afterGossip(this.pending.onAttestation(data, source, peer), source))
   }
 
   /** What a checkpoint proposal or attestation did: evidence stored, a checkpoint that reached quorum adopted, the verdict counted. */
-  private async afterGossip(out: GossipOutcome, source: string): Promise<GossipVerdict> {
+  private async afterGossip(out: GossipOutcome, source: string): Promise<Judged> {
     if (out.evidence.length > 0) await this.recordEvidence(out.evidence)
     if (out.reached) await this.checkpointAttested(out.reached, source)
     if (out.ok) this.failures.accepted(source)
-    return out.verdict
+    // an ignored checkpoint proposal or attestation may be judged differently later (committee, its checkpoint): not cached
+    return judged(out.verdict, out.verdict !== 'ignore' || out.ok)
   }
 
   private async checkpointAttested(pc: PendingCheckpoint, source: string): Promise<void> {
@@ -332,8 +422,18 @@ export class SyncEngine {
    * Records that data from `source` failed verification (listed in failures, stored; counted
    * as rejected in its stats unless `count` is false: a claim only contradicted, not disproven).
    */
-  recordFailure(source: string, e: unknown, count = true): void {
-    this.failures.record(source, e, { count })
+  recordFailure(source: string, e: unknown, count = true, peer?: string): void {
+    this.failures.record(source, e, { count, peer })
+  }
+
+  /** Items turned away since start, per code and verdict (reject = hard, ignore = soft). */
+  verdictsByCode(): VerdictsByCode {
+    return this.failures.verdictsByCode()
+  }
+
+  /** Gossip replays answered from the seen-cache without any work. */
+  seenHits(): number {
+    return this.seen.hits
   }
 
   /** Lets verdicts on data from `stats.name` be counted in that source's stats. */

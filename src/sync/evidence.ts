@@ -65,6 +65,15 @@ export class EquivocationDetector {
     return this.check('conflicting-attestation', signer.toLowerCase() as Address, cp.slot, -1, { slot: cp.slot, hash: digest, item: () => bytesToHex(encodeCheckpoint(cp)), signature: bytesToHex(signature) }, source)
   }
 
+  /**
+   * True when this block's position (proposer, slot, index) is held by another block: the first
+   * seen. A third block for a reported position yields no new evidence but is not first either.
+   */
+  holdsOther(h: BlockHeader, hash: Hex): boolean {
+    const first = this.seen.get(idOf('double-proposal', h.proposer.toLowerCase() as Address, h.slot, h.indexInCheckpoint))
+    return first !== undefined && first.hash !== hash
+  }
+
   /** True when a double proposal was reported for this position (a reorg there is caused by equivocation). */
   hasDoubleProposal(proposer: Address, slot: number, index: number): boolean {
     return this.reported.has(idOf('double-proposal', proposer.toLowerCase() as Address, slot, index))

@@ -33,17 +33,24 @@ export interface RecordOptions {
    * checkpoint verdict L1 reorged out.
    */
   count?: boolean
+  /** The peer that sent the data (gossip, req/resp): kept with the failure (`ErrorRecord.peer`). */
+  peer?: string | undefined
 }
+
+/** How many items each code turned away, by the verdict they got (reject = hard, ignore = soft). */
+export type VerdictsByCode = Record<string, { reject: number; ignore: number }>
 
 export class FailureLog {
   private recent: ErrorRecord[] = []
   private readonly sinks = new Map<string, VerdictSink>()
+  private readonly byCode: VerdictsByCode = {}
 
   constructor(private readonly opts: FailureLogOptions) {}
 
   /** Restores the recent list (newest first) from the store. */
   restore(rows: FailureRow[]): void {
-    this.recent = rows.map((f) => f.error).slice(0, RECENT_FAILURES)
+    // rows stored before failures carried their source get it from the row
+    this.recent = rows.map((f) => ({ ...f.error, source: f.error.source ?? f.source, ...(f.peer && !f.error.peer ? { peer: f.peer } : {}) })).slice(0, RECENT_FAILURES)
   }
 
   /** Lets verdicts on data from `stats.name` be counted in that source's stats. */
@@ -65,20 +72,31 @@ export class FailureLog {
 
   /**
    * Data from `source` failed verification: counted, listed, persisted. Returns what a gossip
-   * validator answers for it: hard failures 'reject' (penalise), soft ones 'ignore'.
+   * validator answers for it: hard failures 'reject' (penalise), soft ones 'ignore'. The record
+   * names where the data came from (`source`, and `peer` when a peer sent it).
    */
   record(source: string, e: unknown, opts: RecordOptions = {}): GossipVerdict {
     if (opts.count !== false) this.sinkFor(source)?.verdict(false, e)
     const rec = toErrorRecord(e)
     if (opts.extra && Object.keys(opts.extra).length) rec.details = { ...(rec.details ?? {}), ...opts.extra }
+    rec.source = source
+    if (opts.peer) rec.peer = opts.peer
+    const verdict = rec.severity === 'hard' ? 'reject' : 'ignore'
+    const c = (this.byCode[rec.code] ??= { reject: 0, ignore: 0 })
+    c[verdict]++
     this.recent = [rec, ...this.recent].slice(0, RECENT_FAILURES)
-    const row: FailureRow = { at: this.opts.now(), source, error: rec }
+    const row: FailureRow = { at: this.opts.now(), source, ...(opts.peer ? { peer: opts.peer } : {}), error: rec }
     if (opts.update) opts.update.failures = [...(opts.update.failures ?? []), row]
     else {
       void this.opts.store.apply({ failures: [row] }).catch((err) => this.opts.log?.('failure not stored:', err))
       this.opts.changed()
     }
-    return rec.severity === 'hard' ? 'reject' : 'ignore'
+    return verdict
+  }
+
+  /** Items turned away since start, per code and verdict. */
+  verdictsByCode(): VerdictsByCode {
+    return Object.fromEntries(Object.entries(this.byCode).map(([k, v]) => [k, { ...v }]))
   }
 
   /** The recent failures, newest first. */

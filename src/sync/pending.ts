@@ -12,6 +12,7 @@ import type { EvidenceRecord } from '../core/records'
 import { checkpointDigest, decodeAttestation, decodeCheckpointProposal, type DecodedCheckpoint } from '../protocol/checkpoint'
 import { bytesToHex } from '../protocol/bytes'
 import type { SigningDomain } from '../protocol/domain'
+import type { BlockHeader } from '../protocol/header'
 import { QuorumTracker, verifyCheckpointHeaders, verifyCheckpointProposalSignature } from '../verify/rules'
 import type { GossipVerdict } from '../ports/stats'
 import type { CommitteeLookup } from './committee'
@@ -40,6 +41,8 @@ export interface PendingDeps {
   committeeFor: CommitteeLookup
   equivocation: EquivocationDetector
   failures: FailureLog
+  /** The header rules every signed header passes (engine: verify/gossip-rules.ts `checkProposalHeader` with the clock). */
+  headerRules?: (h: BlockHeader) => Promise<void>
 }
 
 /**
@@ -64,13 +67,13 @@ export class PendingCheckpoints {
   constructor(private readonly deps: PendingDeps) {}
 
   /** A gossiped checkpoint proposal: decoded, verified (chain, proposer signature, headers), tracked. */
-  async onProposal(data: Uint8Array, source: string): Promise<GossipOutcome> {
+  async onProposal(data: Uint8Array, source: string, peer?: string): Promise<GossipOutcome> {
     const { failures, equivocation } = this.deps
     let cp
     try {
       cp = decodeCheckpointProposal(data)
     } catch (e) {
-      return dropped(failures.record(source, e))
+      return dropped(failures.record(source, e, { peer }))
     }
     const digest = checkpointDigest(cp.checkpoint)
     if (this.pending.has(digest)) return dropped('ignore')
@@ -78,13 +81,18 @@ export class PendingCheckpoints {
     try {
       for (const h of cp.checkpoint.headers) {
         if (h.chainId !== this.deps.l2ChainId) throw new VigilError('WRONG_CHAIN', `checkpoint for L2 chain ${h.chainId}`)
+        // the same rules as a block proposal's header (a checkpoint for a slot not started is ignored)
+        if (this.deps.headerRules) await this.deps.headerRules(h)
       }
       slot = await this.deps.committeeFor(cp.checkpoint.slot)
       verifyCheckpointProposalSignature(this.deps.domain, cp.checkpoint, cp.signature, slot.expected)
       verifyCheckpointHeaders(cp.checkpoint, {})
     } catch (e) {
-      if (e instanceof VigilError && e.severity === 'soft') return dropped('ignore')
-      return dropped(failures.record(source, e))
+      if (e instanceof VigilError && e.severity === 'soft') {
+        if (e.code === 'SLOT_IN_FUTURE') failures.record(source, e, { peer, count: false })
+        return dropped('ignore')
+      }
+      return dropped(failures.record(source, e, { peer }))
     }
     const { pc, early } = this.add(cp.checkpoint, digest, slot.committee)
     // a second checkpoint proposal for this slot: evidence; tracked (its attestations may
@@ -102,13 +110,13 @@ export class PendingCheckpoints {
   }
 
   /** A gossiped attestation: counted for its checkpoint, or held until the checkpoint comes. */
-  onAttestation(data: Uint8Array, source: string): GossipOutcome {
+  onAttestation(data: Uint8Array, source: string, peer?: string): GossipOutcome {
     const { failures } = this.deps
     let a
     try {
       a = decodeAttestation(data)
     } catch (e) {
-      return dropped(failures.record(source, e))
+      return dropped(failures.record(source, e, { peer }))
     }
     const pc = this.pending.get(a.checkpointDigest)
     if (!pc) {
@@ -120,7 +128,7 @@ export class PendingCheckpoints {
     if (res.status === 'duplicate') return dropped('ignore')
     if (res.status !== 'accepted') {
       const code = res.status === 'outsider' ? 'SIGNER_NOT_IN_COMMITTEE' : 'BAD_SIGNATURE'
-      return dropped(failures.record(source, new VigilError(code, `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`)))
+      return dropped(failures.record(source, new VigilError(code, `attestation for checkpoint ${pc.checkpoint.checkpointNumber}: ${res.status}`), { peer }))
     }
     // the same member attesting another checkpoint of this slot: evidence, and not forwarded
     const conflict = this.deps.equivocation.attestation(pc.checkpoint, pc.digest, res.signer!, a.signature, source)

@@ -105,7 +105,7 @@ export class PendingHeaders {
       out.retries++
       let verdict
       try {
-        verdict = await engine.onSignedHeader(h.sh.header, h.sh.signature, source)
+        verdict = await engine.onSignedHeader(h.sh.header, h.sh.signature, source, h.peer)
       } catch (e) {
         if (!isVigilError(e) || e.severity === 'hard') throw e
         verdict = 'ignore' as const

@@ -156,12 +156,12 @@ export class TrustedAnchor {
         })
         ctx.log(err.message)
         ctx.exchange.penalize(got.peer, err)
-        ctx.engine.recordFailure(ctx.source, err)
+        ctx.engine.recordFailure(ctx.source, err, true, got.peer)
         return { ...r, next: 'again', changed: true }
       }
       found = this.found = { sh, peer: got.peer }
     }
-    const verdict = await ctx.engine.onSignedHeader(found.sh.header, found.sh.signature, ctx.source)
+    const verdict = await ctx.engine.onSignedHeader(found.sh.header, found.sh.signature, ctx.source, found.peer)
     if (verdict === 'accept') {
       r.accepted++
       return this.anchored(r, found.peer, ctx.log)

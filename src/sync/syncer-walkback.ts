@@ -61,7 +61,7 @@ export async function walkBack(top: Segment, ctx: WalkBackContext): Promise<Walk
       })
       ctx.log(err.message)
       ctx.exchange.penalize(peer, err)
-      ctx.engine.recordFailure(ctx.source, err)
+      ctx.engine.recordFailure(ctx.source, err, true, peer)
       return gaveUp()
     }
     if (depth >= ctx.maxDepth) {

@@ -344,7 +344,7 @@ export class Syncer implements Startable {
         fed++
         continue
       }
-      const verdict = await this.engine.onSignedHeader(sh.header, sh.signature, this.source)
+      const verdict = await this.engine.onSignedHeader(sh.header, sh.signature, this.source, peer)
       if (verdict === 'accept') {
         this.p.headersAccepted++
       } else if (verdict === 'ignore') {

@@ -410,18 +410,19 @@ export function verifyBodyFromTxs(header: BlockHeader, txs: Tx[]): BlockBody {
 }
 
 /**
- * A proposal's tx hash list is the body's, in order (BODY_MISMATCH, hard): what a peer
- * announces as the block's transactions is what the body says was executed.
+ * A proposal's tx hash list is the body's, in order (TX_HASHES_MISMATCH, hard): what a peer
+ * announces as the block's transactions is what the body says was executed. The gossip rule
+ * `checkProposalTxHashes` (gossip-rules.ts) runs it for every proposal with a body.
  */
-export function verifyProposalTxHashes(header: BlockHeader, body: BlockBody, txHashes: Hex[]): void {
+export function verifyProposalTxHashes(header: BlockHeader, body: BlockBody, txHashes: readonly Hex[]): void {
   if (txHashes.length !== body.txEffects.length)
-    fail('BODY_MISMATCH', `proposal for block ${header.height} lists ${txHashes.length} tx hashes, its body has ${body.txEffects.length}`, {
+    fail('TX_HASHES_MISMATCH', `proposal for block ${header.height} lists ${txHashes.length} tx hashes, its body has ${body.txEffects.length}`, {
       height: header.height,
       got: txHashes.length,
       expected: body.txEffects.length,
     })
   txHashes.forEach((h, i) => {
     if (h.toLowerCase() !== body.txEffects[i]!.txHash.toLowerCase())
-      fail('BODY_MISMATCH', `proposal for block ${header.height}: tx hash ${i} differs from the body`, { height: header.height, index: i, got: h, expected: body.txEffects[i]!.txHash })
+      fail('TX_HASHES_MISMATCH', `proposal for block ${header.height}: tx hash ${i} is not the body's`, { height: header.height, index: i, got: h, expected: body.txEffects[i]!.txHash })
   })
 }

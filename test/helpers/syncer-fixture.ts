@@ -35,7 +35,8 @@ export function buildChain(n: number, seed: string, tip?: BuilderTip, firstSlot 
     const slot = firstSlot + Math.floor(i / 4)
     const address = slotProposer(rollup, L2, Math.floor(slot / EPOCH), slot, committee)
     const proposer = validators.find((v) => v.address.toLowerCase() === address)!
-    out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: 1_700_000_000_000 + i }))
+    // timestamps inside their slot (genesisTime 0, 2 s slots): the gossip rules check it
+    out.push(b.buildBlock({ slot, indexInCheckpoint: i % 4, proposer, timestamp: slot * 2000 + (i % 4) }))
     // one checkpoint per slot (what buildCheckpoint does, without the blobs)
     if (i % 4 === 3) b.tip = { ...b.tip, checkpointNumber: b.tip.checkpointNumber + 1 }
   }

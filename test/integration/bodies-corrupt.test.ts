@@ -43,6 +43,10 @@ describe('bodies with --fault corrupt-filestore', () => {
     expect(report!.bodies.verifiedBySource.filestore).toBeUndefined()
     expect(report!.bodies.verifiedBySource['filestore:blob']).toBeUndefined()
     expect(report!.counts.invalid).toBe(0)
+    // every failure names where it came from (issue 12 item 3): the file store's bad bodies name `filestore`
+    for (const f of report!.failures) expect(f.source, JSON.stringify(f)).toBeTruthy()
+    expect(report!.failures.some((f: { source?: string }) => f.source === 'filestore')).toBe(true)
+    for (const f of report!.failures) if (f.code === 'BODY_MISMATCH') expect(f.source).toMatch(/^filestore/)
     for (const f of report!.failures) expect(['BODY_MISMATCH', 'BLOB_HASH_MISMATCH', 'BLOB_INVALID', 'BLOB_COUNT_MISMATCH', 'DECODE_TRUNCATED', 'DECODE_INVALID_FIELD', 'DECODE_TOO_LARGE']).toContain(f.code)
   }, 100_000)
 

@@ -25,7 +25,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { toErrorRecord } from '../../core/errors'
 import { createLogger, type Logger } from '../../core/logger'
 import { topics } from '../../protocol/topics'
-import { createP2PNode, peerScore, peerSummaries, subscribeTopic, type P2PNode } from '../../p2p/node'
+import { MAX_GOSSIP_MESSAGE_BYTES, createP2PNode, peerScore, peerSummaries, subscribeTopic, type P2PNode } from '../../p2p/node'
 import { request } from '../../p2p/stream'
 import type { PageNet } from '../../p2p/bridge'
 import { serveChain, type ServedEvent } from '../../p2p/protocols'
@@ -70,7 +70,7 @@ export async function startPagePeer(api: Remote<PagePeerApi>, config: ClientConf
 
   // gossip → worker → verdict
   const t = topics(config.l2ChainId)
-  if (opts.gossip !== false) for (const topic of [t.blockProposal, t.checkpointProposal, t.checkpointAttestation]) offs.push(subscribeTopic(node, topic, (data) => api.deliverGossip(topic, data)))
+  if (opts.gossip !== false) for (const topic of [t.blockProposal, t.checkpointProposal, t.checkpointAttestation]) offs.push(subscribeTopic(node, topic, (data, from) => api.deliverGossip(topic, data, from.toString()), { maxBytes: MAX_GOSSIP_MESSAGE_BYTES }))
 
   // req/resp out: the worker's syncer asks through us
   const net: PageNet = {

@@ -50,7 +50,7 @@ export interface PagePeerApi {
   /** The page node's peers (for the snapshot; req/resp info is added by the worker). */
   setPagePeers(peers: PeerSummary[]): Promise<void>
   /** Verifies a gossip message the page received; the verdict goes back to gossipsub. */
-  deliverGossip(topic: string, data: Uint8Array): Promise<'accept' | 'ignore' | 'reject'>
+  deliverGossip(topic: string, data: Uint8Array, from?: string): Promise<'accept' | 'ignore' | 'reject'>
   /** Serving other peers from this client's store. */
   serveStatus(): Promise<ChainStatus>
   serveHeaders(from: number, count: number): Promise<SignedHeader[]>

@@ -32,7 +32,8 @@ import { Explorer, type BodyFetcher } from './explorer'
 
 /** A gossip message's verdict (drives gossipsub's validation). */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject'
-export type GossipHandler = (data: Uint8Array) => Promise<GossipVerdict>
+/** `from`: the peer id that delivered the message (named in any failure it causes). */
+export type GossipHandler = (data: Uint8Array, from?: string) => Promise<GossipVerdict>
 
 /** The tuning the composition needs (resolved LightClientOptions, light-client.ts). */
 export interface ComposeOptions {
@@ -130,14 +131,15 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
 
   const counted =
     (fn: GossipHandler): GossipHandler =>
-    (data) => {
+    (data, from) => {
       gossipStats.success(data.length, null)
-      return fn(data)
+      return fn(data, from)
     }
+  // every gossiped item goes through the engine's gossip rules (size cap, seen-cache, src/verify/gossip-rules.ts)
   const gossip = new Map<string, GossipHandler>([
-    [t.blockProposal, counted((d) => engine.onBlockProposal(d))],
-    [t.checkpointProposal, counted((d) => engine.onCheckpointProposal(d))],
-    [t.checkpointAttestation, counted((d) => engine.onAttestation(d))],
+    [t.blockProposal, counted((d, from) => engine.onBlockProposal(d, 'gossip', from))],
+    [t.checkpointProposal, counted((d, from) => engine.onCheckpointProposal(d, 'gossip', from))],
+    [t.checkpointAttestation, counted((d, from) => engine.onAttestation(d, 'gossip', from))],
   ])
 
   // Verify now: the client's own beacon source when it has one (its stats then count these requests too)

@@ -20,6 +20,7 @@ import { epochOfSlot, slotProposer } from '../../protocol/schedule'
 import { judgeBlobs } from '../../verify/blobs'
 import { checkResult, verifyMinedCheckpoint, type MinedCheckpointCheck, type MinedCheckpointVerdict } from '../../verify/checkpoint'
 import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
+import { checkProposalHeader } from '../../verify/gossip-rules'
 import type { BlockRow, ChainStore, CheckpointRow } from '../../ports/store'
 import type { ProvenL1 } from '../../sources/l1-proven'
 import type { MinedCheckpoint, RollupParams } from '../../ports/l1'
@@ -441,8 +442,10 @@ export class Explorer {
     if (hash !== ctx.row.hash) throw new VigilError('DECODE_INVALID_FIELD', `the stored header hashes to ${hash}, not to the block hash ${ctx.row.hash}`)
     ctx.header = h
     const params = await this.params(ctx).catch(() => null)
-    verifyHeaderFields(h, params ? { l2ChainId: this.deps.config.l2ChainId, schedule: params } : { l2ChainId: this.deps.config.l2ChainId })
-    return pass(`${ctx.row.headerBytes.length}-byte v${h.version} header hashes to the block hash; L2 chain ${h.chainId}, height ${h.height}, ${h.txCount} txs${params ? `, timestamp inside slot ${h.slot}` : ''}`)
+    // the same header rules sync applies to every entry (src/verify/gossip-rules.ts), the clock window included
+    if (params) checkProposalHeader(h, { l2ChainId: this.deps.config.l2ChainId, schedule: params, nowMs: this.now() })
+    else verifyHeaderFields(h, { l2ChainId: this.deps.config.l2ChainId })
+    return pass(`${ctx.row.headerBytes.length}-byte v${h.version} header hashes to the block hash; L2 chain ${h.chainId}, height ${h.height}, ${h.txCount} txs${params ? `, slot ${h.slot} started, timestamp inside it, height/checkpoint/index consistent` : ''}`)
   }
 
   private async checkLinkage(ctx: VerifyContext): Promise<Outcome> {

@@ -22,7 +22,7 @@ import type { BodyPipeline, FetchedBody } from '../../sync/bodies'
 import type { FileStoreSource } from '../../sources/filestore'
 import type { BeaconSource } from '../../sources/beacon'
 import type { ReexecSource } from '../../sources/reexec'
-import { createP2PNode, peerScore, peerSummaries, subscribeTopic } from '../../p2p/node'
+import { MAX_GOSSIP_MESSAGE_BYTES, createP2PNode, peerScore, peerSummaries, subscribeTopic } from '../../p2p/node'
 import type { ClientConfig } from '../shared/config'
 import { RemoteNode, type PageNet, type PeerEvent } from '../../p2p/bridge'
 import type { ChainServer } from '../../p2p/protocols/common'
@@ -306,7 +306,8 @@ export class LightClient {
       return
     }
     this.p2p = node
-    for (const [topic, handler] of this.gossip) subscribeTopic(node, topic, handler)
+    // the transport's cap is the router's; each topic's own cap is a coded rule in the engine (MESSAGE_TOO_LARGE, with the peer)
+    for (const [topic, handler] of this.gossip) subscribeTopic(node, topic, (data, from) => handler(data, from.toString()), { maxBytes: MAX_GOSSIP_MESSAGE_BYTES })
     this.reqresp.attach(node)
     this.syncer.start()
     // transactions for re-execution: full mode only (light clients skip the tx topic's traffic)
@@ -374,9 +375,9 @@ export class LightClient {
   }
 
   /** A gossip message the page's node received: verified here; the verdict drives gossipsub's validation on the page. */
-  deliverGossip(topic: string, data: Uint8Array): Promise<GossipVerdict> {
+  deliverGossip(topic: string, data: Uint8Array, from?: string): Promise<GossipVerdict> {
     const handler = this.gossip.get(topic)
-    return handler ? handler(data) : Promise.resolve('ignore')
+    return handler ? handler(data, from) : Promise.resolve('ignore')
   }
 
   /** What this client serves to other peers (status, headers by range, bodies by hash). */

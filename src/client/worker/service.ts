@@ -110,7 +110,7 @@ export function pagePeerMethods(need: () => LightClient): PagePeerApi {
     attachPageNet: (net) => guard(() => need().attachPageNet(net)),
     peerEvent: (ev) => guard(() => need().peerEvent(ev)),
     setPagePeers: (peers) => guard(() => need().setPagePeers(peers)),
-    deliverGossip: (topic, data) => guard(() => need().deliverGossip(topic, data)),
+    deliverGossip: (topic, data, from) => guard(() => need().deliverGossip(topic, data, from)),
     serveStatus: () => guard(() => need().chainServer().status()),
     serveHeaders: (from, count) => guard(() => need().chainServer().headersByRange(from, count, AbortSignal.timeout(SERVE_TIMEOUT_MS.headers))),
     serveBodies: (hashes) => guard(() => need().chainServer().bodiesByHash(hashes, AbortSignal.timeout(SERVE_TIMEOUT_MS.bodies))),
