@@ -18,13 +18,17 @@ import { initCrypto } from '../../src/verify/secp256k1'
 import {
   AZTEC_IGNITION,
   SLOT_COMMITTEE_CONFIG,
+  SLOT_RANDAOS,
   SLOT_TIME,
   SLOT_TIPS,
   archiveSlot,
   committeeCommitmentSlot,
   encodeTimeWord,
+  proposerIndex,
   proveAztecPropose,
+  randaoCheckpointSlot,
   roundaboutSize,
+  sampleSeed,
   tempBlockLogSlot,
   verifyAztecPropose,
   word32,
@@ -51,13 +55,26 @@ async function rpc(method: string, params: unknown[]): Promise<unknown> {
 
 const setWord = (slot: bigint, value: bigint | Hex) => rpc('anvil_setStorageAt', [ROLLUP, word32(slot), typeof value === 'string' ? value : word32(value)])
 
+const LAG = 2
+
+/** A randao whose seed makes committee member `want` the proposer of the vector's slot. */
+function randaoFor(r: AztecReport, want: number): bigint {
+  for (let x = 1n; ; x++) if (proposerIndex(r.checkpoint.epoch, r.checkpoint.slot, sampleSeed(r.checkpoint.epoch, x), r.committee.size) === want) return x
+}
+
 /** The storage the rollup holds after checkpoint N (and NEWER more), as its libraries lay it out. */
-async function writeRollupState(r: AztecReport, overrides: { archive?: Hex; commitment?: Hex } = {}) {
+async function writeRollupState(r: AztecReport, overrides: { archive?: Hex; commitment?: Hex; proposer?: number } = {}) {
   await rpc('anvil_setCode', [ROLLUP, '0x00'])
   const size = roundaboutSize(TIME)
   const pending = N + NEWER
   await setWord(SLOT_TIME, encodeTimeWord(TIME))
-  await setWord(SLOT_COMMITTEE_CONFIG, 24n | (2n << 32n))
+  await setWord(SLOT_COMMITTEE_CONFIG, 24n | (BigInt(LAG) << 32n))
+  // randao checkpoints (key: timestamp u32, value: randao u224): the epoch's seed comes from the last one at or before its sample time
+  const epochSeconds = TIME.epochDuration * TIME.slotDuration
+  const sampleTime = TIME.genesisTime + (r.checkpoint.epoch - LAG) * epochSeconds
+  const entries: [number, bigint][] = [[TIME.genesisTime, 77n], [sampleTime - 5, randaoFor(r, overrides.proposer ?? 8)], [sampleTime + epochSeconds, 99n]]
+  await setWord(SLOT_RANDAOS, BigInt(entries.length))
+  for (const [i, [key, value]] of entries.entries()) await setWord(randaoCheckpointSlot(i), BigInt(key) | (value << 32n))
   await setWord(SLOT_TIPS, (BigInt(pending) << 128n) | BigInt(N - 10))
   await setWord(committeeCommitmentSlot(r.checkpoint.epoch), overrides.commitment ?? r.committee.commitment)
   await setWord(archiveSlot(N), overrides.archive ?? r.checkpoint.archive)
@@ -90,7 +107,7 @@ describe('Aztec facts proven on a real anvil', () => {
   it('the rollup\'s storage proves every L1 check; the checkpoint number is found by bisection over proven slots', async () => {
     await writeRollupState(report)
     const proven = await proveAztecPropose(report, l1())
-    for (const name of ['l1-time-config', 'l1-committee-size', 'l1-committee-commitment', 'l1-stored-checkpoint']) expect(check(proven, name), name).toMatchObject({ ok: true })
+    for (const name of ['l1-time-config', 'l1-committee-size', 'l1-committee-commitment', 'l1-stored-checkpoint', 'l1-slot-proposer']) expect(check(proven, name), name).toMatchObject({ ok: true })
     expect(proven.l1?.l2BlockNumber).toBe(N)
     expect(proven.l1?.anchor).toBe('rpc-quorum')
     expect(proven.ok).toBe(true)
@@ -101,11 +118,12 @@ describe('Aztec facts proven on a real anvil', () => {
     expect(check(report, 'l1-stored-checkpoint').ok).toBeNull()
   }, 120_000)
 
-  it('a stored archive or committee commitment that differs fails with its code', async () => {
-    await writeRollupState(report, { archive: `0x${'ab'.repeat(32)}`, commitment: `0x${'cd'.repeat(32)}` })
+  it('a stored archive, committee commitment or seed that differs fails with its code', async () => {
+    await writeRollupState(report, { archive: `0x${'ab'.repeat(32)}`, commitment: `0x${'cd'.repeat(32)}`, proposer: 3 })
     const proven = await proveAztecPropose(report, l1(), { l2BlockNumber: N })
     expect(check(proven, 'l1-stored-checkpoint')).toMatchObject({ ok: false, code: 'CHECKPOINT_MISMATCH' })
     expect(check(proven, 'l1-committee-commitment')).toMatchObject({ ok: false, code: 'COMMITTEE_MISMATCH' })
+    expect(check(proven, 'l1-slot-proposer')).toMatchObject({ ok: false, code: 'WRONG_PROPOSER' })
     expect(proven.ok).toBe(false)
     expect(proven.offlineOk).toBe(true)
   }, 120_000)

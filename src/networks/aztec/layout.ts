@@ -10,7 +10,7 @@
  * |                                              | +2 tempBlockLogs: mapping(n % size => log)     | headerHash, blobCommitmentsHash, attestationsHash, payloadDigest, slot (u32), feeHeader |
  * | keccak256("aztec.time.storage") (TimeLib)    | +0                                             | genesisTime u128 @0, slotDuration u32 @16, epochDuration u32 @20, proofSubmissionEpochs u32 @24 |
  * | keccak256("aztec.validator_selection.storage") | +0 committeeCommitments: mapping(epoch => bytes32) | keccak256(abi.encode(committee))     |
- * |                                              | +1 randaos (Checkpoints.Trace224)              | (not read)                               |
+ * |                                              | +1 randaos (Checkpoints.Trace224)              | length; entries at keccak256(slot) + i: key u32 @0 (timestamp), randao u224 @4 |
  * |                                              | +2                                             | targetCommitteeSize u32 @0, lagInEpochs u32 @4 |
  *
  * The circular buffer's size is TimeLib.maxPrunable + 1 = epochDuration × (proofSubmissionEpochs + 1) + 1
@@ -30,7 +30,27 @@ export const SLOT_ARCHIVES = STF_BASE + 1n
 export const SLOT_TEMP_BLOCK_LOGS = STF_BASE + 2n
 export const SLOT_TIME = TIME_BASE
 export const SLOT_COMMITTEE_COMMITMENTS = VALIDATOR_SELECTION_BASE
+export const SLOT_RANDAOS = VALIDATOR_SELECTION_BASE + 1n
 export const SLOT_COMMITTEE_CONFIG = VALIDATOR_SELECTION_BASE + 2n
+/** randaos._checkpoints[i] (Checkpoint224 {uint32 _key; uint224 _value}, one word). */
+export function randaoCheckpointSlot(i: number | bigint): bigint {
+  return BigInt(keccak256Hex(abiEncodeWords(SLOT_RANDAOS))) + BigInt(i)
+}
+
+export function decodeCheckpoint224(w: bigint): { key: number; value: bigint } {
+  return { key: Number(w & 0xffffffffn), value: w >> 32n }
+}
+
+/**
+ * ValidatorSelectionLib: the epoch's sample seed keccak256(abi.encode(epoch, randao)) and the
+ * slot's proposer index keccak256(abi.encode(epoch, slot, seed)) % n.
+ */
+export function sampleSeed(epoch: number, randao: bigint): bigint {
+  return BigInt(keccak256Hex(abiEncodeWords(BigInt(epoch), randao)))
+}
+export function proposerIndex(epoch: number, slot: number, seed: bigint, n: number): number {
+  return Number(BigInt(keccak256Hex(abiEncodeWords(BigInt(epoch), BigInt(slot), seed))) % BigInt(n))
+}
 /** Words of a CompressedTempBlockLog. */
 export const TEMP_BLOCK_LOG_WORDS = 6n
 

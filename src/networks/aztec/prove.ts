@@ -18,16 +18,21 @@ import { toErrorRecord, type ErrorCode } from '../../core/errors'
 import type { Address, Hex } from '../../core/types'
 import {
   SLOT_COMMITTEE_CONFIG,
+  SLOT_RANDAOS,
   SLOT_TIME,
   SLOT_TIPS,
   TEMP_BLOCK_LOG_WORDS,
   archiveSlot,
   committeeCommitmentSlot,
+  decodeCheckpoint224,
   decodeCommitteeConfigWord,
   decodeStoredCheckpoint,
   decodeTimeWord,
   decodeTipsWord,
+  proposerIndex,
+  randaoCheckpointSlot,
   roundaboutSize,
+  sampleSeed,
   tempBlockLogSlot,
   word32,
   type AztecTimeConfig,
@@ -76,9 +81,9 @@ export async function proveAztecPropose(report: AztecReport, l1: AztecL1Reader, 
   const r: AztecReport = structuredClone(report)
   const at = opts.l1Block === undefined ? {} : { block: opts.l1Block }
   const read = (slots: bigint[]) => l1.storageAt(r.rollup, slots, { ...at, ...(opts.signal ? { signal: opts.signal } : {}) })
-  const l1Names = ['l1-time-config', 'l1-committee-size', 'l1-committee-commitment', 'l1-stored-checkpoint']
+  const l1Names = ['l1-time-config', 'l1-committee-size', 'l1-committee-commitment', 'l1-stored-checkpoint', 'l1-slot-proposer']
   try {
-    const first = await read([SLOT_TIME, SLOT_COMMITTEE_CONFIG, SLOT_TIPS])
+    const first = await read([SLOT_TIME, SLOT_COMMITTEE_CONFIG, SLOT_TIPS, SLOT_RANDAOS])
     const block = first.block
     const time = decodeTimeWord(first.values[0]!)
     const committeeConfig = decodeCommitteeConfigWord(first.values[1]!)
@@ -111,6 +116,9 @@ export async function proveAztecPropose(report: AztecReport, l1: AztecL1Reader, 
         ? { ok: true, detail: `targetCommitteeSize ${committeeConfig.targetCommitteeSize} (proven at ${where})` }
         : { ok: false, code: 'COMMITTEE_MISMATCH', detail: `the rollup's proven targetCommitteeSize is ${committeeConfig.targetCommitteeSize}, the attestations pack ${r.committee.size}` },
     )
+
+    // the slot's designated proposer, from the epoch's proven randao
+    replace(r.checks, 'l1-slot-proposer', await slotProposer(r, read, time, committeeConfig.lagInEpochs, Number(first.values[3]!), where))
 
     // the checkpoint number, then everything stored for it, in one more round
     const size = roundaboutSize(time)
@@ -167,6 +175,37 @@ export async function proveAztecPropose(report: AztecReport, l1: AztecL1Reader, 
     }
     return settle(r)
   }
+}
+
+/**
+ * ValidatorSelectionLib.verifyProposer's proposer: committee[keccak256(epoch, slot, seed) % n],
+ * seed = keccak256(epoch, randaos.upperLookup(sampleTime)), sampleTime = the epoch's start −
+ * lagInEpochs epochs; upperLookup (OpenZeppelin Checkpoints) is the last checkpoint whose key
+ * ≤ sampleTime, found here by bisection over proven entries.
+ */
+async function slotProposer(r: AztecReport, read: (slots: bigint[]) => Promise<{ values: bigint[] }>, time: AztecTimeConfig, lag: number, count: number, where: string): Promise<Verdict> {
+  const n = r.committee.size
+  if (n === 0) return { ok: null, detail: 'no committee to pick from' }
+  const epochSeconds = time.epochDuration * time.slotDuration
+  const sampleTime = time.genesisTime + r.checkpoint.epoch * epochSeconds - lag * epochSeconds
+  if (sampleTime < 0 || sampleTime > 0xffffffff) return { ok: null, detail: `sample time ${sampleTime} is outside uint32` }
+  // first index whose key > sampleTime
+  let lo = 0
+  let hi = count
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    const { key } = decodeCheckpoint224((await read([randaoCheckpointSlot(mid)])).values[0]!)
+    if (key > sampleTime) hi = mid
+    else lo = mid + 1
+  }
+  const randao = lo === 0 ? 0n : decodeCheckpoint224((await read([randaoCheckpointSlot(lo - 1)])).values[0]!).value
+  const seed = sampleSeed(r.checkpoint.epoch, randao)
+  const index = proposerIndex(r.checkpoint.epoch, r.checkpoint.slot, seed, n)
+  const member = r.committee.members[index]
+  if (!member) return { ok: null, detail: `proposer index ${index} is outside the committee` }
+  if (member.address !== r.checkpoint.coinbase) return { ok: false, code: 'WRONG_PROPOSER', detail: `slot ${r.checkpoint.slot}'s proposer is member ${index} (${member.address}) by the proven seed; the coinbase is ${r.checkpoint.coinbase}` }
+  if (!member.signed) return { ok: false, code: 'WRONG_PROPOSER', detail: `slot ${r.checkpoint.slot}'s proposer, member ${index}, did not sign (the rollup reverts: ValidatorSelection__MissingProposerSignature)` }
+  return { ok: true, detail: `member ${index} = coinbase, by seed keccak256(epoch ${r.checkpoint.epoch}, randao of ${count} checkpoint(s) at ${sampleTime}) (proven at ${where})` }
 }
 
 /**

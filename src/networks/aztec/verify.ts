@@ -109,11 +109,11 @@ export const L1_CHECKS: readonly { name: string; title: string; needs: string }[
   { name: 'l1-committee-size', title: 'committee size is the rollup\'s proven targetCommitteeSize', needs: 'needs L1: ValidatorSelection storage by storage proof' },
   { name: 'l1-committee-commitment', title: 'committee commitment equals the one stored for the epoch', needs: 'needs L1: committeeCommitments[epoch] by storage proof' },
   { name: 'l1-stored-checkpoint', title: 'archive, header hash, payload digest, attestations hash and slot equal what the rollup stored', needs: 'needs L1: archives[n] and tempBlockLogs[n % size] by storage proof' },
+  { name: 'l1-slot-proposer', title: 'the proposer is the slot\'s designated proposer, committee[keccak256(epoch, slot, seed) % n]', needs: 'needs L1: the epoch\'s sample seed from the randao checkpoints in ValidatorSelection storage, by storage proof' },
 ]
 
 /** Checks no code of this adapter makes yet: reported so nothing is claimed that was not checked. */
 export const UNCHECKED: readonly { name: string; title: string; needs: string }[] = [
-  { name: 'slot-proposer', title: 'the proposer is the slot\'s designated proposer (computeProposerIndex(epoch, slot, seed, n))', needs: 'not checked: needs the epoch\'s sample seed (randao checkpoints in ValidatorSelection storage); not implemented' },
   { name: 'tx-blob-hashes', title: 'the L1 transaction carried blobs with these versioned hashes', needs: 'not checked: needs the L1 transaction (its blobVersionedHashes, proven by the block\'s transactions root); not implemented. The rollup reverts otherwise, so a stored checkpoint implies it' },
 ]
 
