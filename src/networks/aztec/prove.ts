@@ -79,12 +79,14 @@ function replace(checks: AztecCheck[], name: string, v: Verdict): void {
  */
 export async function proveAztecPropose(report: AztecReport, l1: AztecL1Reader, opts: ProveAztecOptions = {}): Promise<AztecReport> {
   const r: AztecReport = structuredClone(report)
-  const at = opts.l1Block === undefined ? {} : { block: opts.l1Block }
+  // every read after the first is pinned to the block the first one was proven at
+  let at: { block?: number } = opts.l1Block === undefined ? {} : { block: opts.l1Block }
   const read = (slots: bigint[]) => l1.storageAt(r.rollup, slots, { ...at, ...(opts.signal ? { signal: opts.signal } : {}) })
   const l1Names = ['l1-time-config', 'l1-committee-size', 'l1-committee-commitment', 'l1-stored-checkpoint', 'l1-slot-proposer']
   try {
     const first = await read([SLOT_TIME, SLOT_COMMITTEE_CONFIG, SLOT_TIPS, SLOT_RANDAOS])
     const block = first.block
+    at = { block: block.number }
     const time = decodeTimeWord(first.values[0]!)
     const committeeConfig = decodeCommitteeConfigWord(first.values[1]!)
     const tips = decodeTipsWord(first.values[2]!)
@@ -189,11 +191,12 @@ async function slotProposer(r: AztecReport, read: (slots: bigint[]) => Promise<{
   const epochSeconds = time.epochDuration * time.slotDuration
   const sampleTime = time.genesisTime + r.checkpoint.epoch * epochSeconds - lag * epochSeconds
   if (sampleTime < 0 || sampleTime > 0xffffffff) return { ok: null, detail: `sample time ${sampleTime} is outside uint32` }
+  if (!Number.isSafeInteger(count) || count > 0xffffffff) return { ok: false, code: 'PROOF_VALUE_MISMATCH', detail: `the proven randao checkpoint count ${count} is not a length (not this rollup's layout?)` }
   // first index whose key > sampleTime
   let lo = 0
   let hi = count
   while (lo < hi) {
-    const mid = (lo + hi) >> 1
+    const mid = Math.floor((lo + hi) / 2)
     const { key } = decodeCheckpoint224((await read([randaoCheckpointSlot(mid)])).values[0]!)
     if (key > sampleTime) hi = mid
     else lo = mid + 1
