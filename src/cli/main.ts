@@ -19,16 +19,25 @@ interface CommandBase {
   name: string
   /** One line in `vigil --help`. */
   summary: string
-  /** The text of `vigil <name> --help` and `vigil help <name>`. */
-  usage: string
 }
 
 /**
  * A command of the table. With `options`, the dispatcher parses the arguments against that set
- * (plus `--help`/`-h`), answers `--help` itself and hands `run` the parsed flags; with
- * `options: null` the module owns its arguments (and their conventions) and `run` gets them raw.
+ * (plus `--help`/`-h`), answers `--help` with `usage` itself and hands `run` the parsed flags.
+ * With `options: null` the module owns its arguments and their conventions (`--help`/`-h` exit
+ * 0, JSON errors under `--json`): `run` gets the arguments after the command's name, and
+ * `vigil help <name>` runs `<name> --help`.
  */
-export type Command = CommandBase & ({ options: FlagSpec; run(args: ParsedArgs): Promise<number> } | { options: null; run(argv: string[]): Promise<number> })
+export type Command = CommandBase &
+  (
+    | {
+        options: FlagSpec
+        /** The text of `vigil <name> --help` and `vigil help <name>`. */
+        usage: string
+        run(args: ParsedArgs): Promise<number>
+      }
+    | { options: null; run(argv: string[]): Promise<number> }
+  )
 
 const HELP: FlagDef = { type: 'boolean', short: 'h' }
 const CONFIG: FlagDef = { type: 'string', env: 'VIGIL_CONFIG' }
@@ -141,9 +150,10 @@ export const COMMANDS: Command[] = [
     run: async (args: ParsedArgs) => (await import('./lc')).lcCommand(args),
   },
   // ── INTEGRATOR: the `aztec` command (issue 9, src/cli/aztec.ts from the aztec helper) goes here,
-  // once that file is merged — one entry, nothing else in this file changes:
-  //   { name: 'aztec', summary: '…', usage: '…', options: null, run: async (argv: string[]) => (await import('./aztec')).aztecCommand(argv) },
-  // (`options: null`: aztecCommand(argv) parses its own arguments, argv being what follows `aztec`.)
+  // once that file is merged — this one entry, nothing else in this file changes (and no
+  // `if (argv[0] === 'aztec')` line in main(): the table dispatches it, lazily):
+  //   { name: 'aztec', summary: 'verify-propose: check an Aztec checkpoint from its L1 calldata, and by storage proof', options: null, run: async (argv: string[]) => (await import('./aztec')).aztecCommand(argv) },
+  // `options: null`: aztecCommand(argv) parses what follows `aztec` itself and prints its own help.
 ]
 
 const TOP_FLAGS: FlagSpec = { help: HELP, version: 'boolean', json: 'boolean' }
@@ -162,7 +172,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 ${CONVENTIONS}`
 }
 
-function commandUsage(c: Command): string {
+function commandUsage(c: Command & { usage: string }): string {
   return `${c.usage}\n\n${CONVENTIONS}`
 }
 
@@ -236,6 +246,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const c = COMMANDS.find((x) => x.name === topic[0])
     if (!c || topic.length > 1) return usageError(`no help for "${topic.join(' ')}": not a command`, json, 'run "vigil --help" for the commands')
+    if (c.options === null) return c.run(['--help'])
     process.stdout.write(`${commandUsage(c)}\n`)
     return 0
   }

@@ -4,6 +4,7 @@
  * value). Every flag may repeat; the last value wins for single-valued reads (`flagStr`), all
  * of them are kept for lists (`args.flags.get(name)`). A flag with an `env` fallback takes the
  * variable's value when it is not given on the command line (a `list` flag splits it on commas).
+ * A boolean `help` answers to `-h` as well.
  */
 import { parseArgs as nodeParseArgs } from 'node:util'
 import { VigilError } from '../core/errors'
@@ -47,8 +48,11 @@ function optionOf(message: string): string {
 /** Parses `argv` against `spec`; a usage error is a CONFIG_INVALID VigilError with the option in `details.option`. */
 export function parseArgs(argv: string[], spec: FlagSpec, opts: ParseOptions = {}): ParsedArgs {
   const options: Record<string, { type: FlagKind; short?: string; multiple: true }> = {}
+  // a spec with --help gets -h too, unless it gave -h to something else
+  const hTaken = Object.values(spec).some((d) => def(d).short === 'h')
   for (const [name, d] of Object.entries(spec)) {
-    const { type, short } = def(d)
+    const { type } = def(d)
+    const short = def(d).short ?? (name === 'help' && !hTaken && type === 'boolean' ? 'h' : undefined)
     options[name] = short ? { type, short, multiple: true } : { type, multiple: true }
   }
   let parsed: { values: Record<string, (string | boolean)[] | undefined>; positionals: string[] }
