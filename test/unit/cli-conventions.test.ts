@@ -140,7 +140,9 @@ describe('vigil as a process', () => {
 describe('vigil in-process: the dispatcher', () => {
   it('help for every command: `help <cmd>`, `<cmd> --help`, `<cmd> -h` exit 0 and print that command\'s usage', async () => {
     for (const c of COMMANDS) {
-      for (const argv of [['help', c.name], [c.name, '--help'], [c.name, '-h'], [c.name, 'verify', '--bogus', '-h']]) {
+      // with a flag set the dispatcher answers help before parsing: it wins over a bad option on the same line
+      const lines = [['help', c.name], [c.name, '--help'], [c.name, '-h'], ...(c.options !== null ? [[c.name, 'verify', '--bogus', '-h']] : [])]
+      for (const argv of lines) {
         const r = await run(argv)
         expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0)
         // a command that owns its arguments (options: null) prints its own help
