@@ -1,12 +1,13 @@
 /**
- * `vigil verify <height|hash>` and `vigil watch` (docs/explorer.md § CLI).
+ * `vigil verify <height|hash>` and `vigil watch` (usage in main.ts; docs/explorer.md § CLI, docs/cli.md).
  *
  * verify: syncs from L1 (and gossip) until the block is held and the L1 scan has caught up
  * with the L1 head seen at start, then runs every check of `verifyBlock` and prints each.
  * Exit 0: no check failed and none was prevented by an error (checks that do not apply,
  * e.g. the quorum of a block not yet in a checkpoint, are reported as skipped and are fine);
  * 1: a check failed, a check could not run (a source did not answer), or the block was not
- * found before the timeout; 2: bad usage.
+ * found before the timeout (NOT_FOUND, or SOURCE_UNAVAILABLE naming the URLs when no L1 RPC
+ * ever answered); 2: bad usage. JSON: `ok` is exit 0, `valid` the block's verdict.
  *
  * watch: prints the tips whenever one changes, one line each (JSON lines with --json),
  * until Ctrl-C or --count lines.
@@ -15,27 +16,15 @@ import { VigilError } from '../core/errors'
 import { LIVE_STATUSES, type Tips } from '../core/types'
 import { createLogger } from '../core/logger'
 import type { ClientConfig } from '../client/shared/config'
+import { configFromArgs } from './config'
+import { jsonLine, type Out } from './output'
+import { l1Unavailable } from './sources'
 import { openNodeClient } from '../client/node/node'
 import type { LightClient } from '../client/worker/light-client'
 import { parseBlockQuery } from '../client/worker/explorer'
 import type { CheckResult, VerifyReport } from '../client/shared/types'
 import { flagBool, flagInt, type ParsedArgs } from '../node/args'
 
-export const EXPLORE_USAGE = `  vigil verify <height|hash> --config FILE [--timeout SECONDS] [--no-p2p] [--json] [--verbose]
-  vigil watch --config FILE [--count N] [--no-p2p] [--json] [--verbose]
-
-  verify syncs until it holds the block (L1 history, gossip), then re-runs every check on it:
-         header fields, parent linkage, ancestry, the slot's proposer (committee re-read from
-         L1), the proposer signature, the checkpoint commitment, the committee quorum
-         (signatures re-verified), L1 inclusion, blobs (KZG) and the body. Prints each
-         result; exits 0 when none failed, 1 when one failed or could not run.
-  watch  prints the tips (proposed, attested, mined, finalized) whenever one changes, until
-         Ctrl-C or --count lines; --json prints JSON lines.`
-
-/** Flags of verify/watch, merged into the CLI's flag spec. */
-export const EXPLORE_FLAGS = { count: 'string', 'no-p2p': 'boolean' } as const
-
-type Out = { write(s: string): unknown }
 interface Io {
   stdout: Out
   stderr: Out
@@ -97,7 +86,7 @@ function printReport(r: VerifyReport, status: string, out: Out): void {
   out.write(lines.join('\n') + '\n')
 }
 
-export async function verifyCommand(args: ParsedArgs, config: ClientConfig, io: Io = defaultIo()): Promise<number> {
+export async function verifyCommand(args: ParsedArgs, io: Io = defaultIo()): Promise<number> {
   const q = args.positionals[0]
   if (q === undefined) throw new VigilError('CONFIG_INVALID', 'verify needs a block height or hash: vigil verify <height|hash> --config FILE')
   if (args.positionals.length > 1) throw new VigilError('CONFIG_INVALID', `verify takes one block, got ${args.positionals.join(' ')}`)
@@ -108,13 +97,17 @@ export async function verifyCommand(args: ParsedArgs, config: ClientConfig, io: 
   }
   const json = flagBool(args, 'json')
   const timeoutS = flagInt(args, 'timeout', 120)!
+  const config = await configFromArgs(args)
   const client = await openClient(config, args, io)
   try {
     await client.start()
     const found = await waitForBlock(client, q, timeoutS * 1000, io, json)
     if (!found) {
-      const err = new VigilError('NOT_FOUND', `block ${q} was not found within ${timeoutS} s (is it on this chain? is the devnet running?)`, { severity: 'soft' })
-      if (json) io.stdout.write(JSON.stringify({ ok: false, query: q, error: err.toRecord() }) + '\n')
+      const { l1 } = client.historyProgress()
+      const err =
+        l1Unavailable(config, client.snapshot().sources) ??
+        new VigilError('NOT_FOUND', `block ${q} was not found within ${timeoutS} s (L1 scanned to ${l1.cursor ?? '–'} of ${l1.head ?? '–'}; is it on this chain?)`, { severity: 'soft', details: { query: q } })
+      if (json) io.stdout.write(jsonLine({ ok: false, query: q, error: err.toRecord() }))
       else io.stderr.write(`vigil: ${err.code}: ${err.message}\n`)
       return 1
     }
@@ -122,7 +115,7 @@ export async function verifyCommand(args: ParsedArgs, config: ClientConfig, io: 
     const report = await explorer.verifyBlock(q)
     const row = await explorer.resolve(q)
     const code = verifyExitCode(report)
-    if (json) io.stdout.write(JSON.stringify({ ...report, valid: report.ok, ok: code === 0, query: q, status: row?.status ?? null, error: row?.error ?? null }) + '\n')
+    if (json) io.stdout.write(jsonLine({ ...report, valid: report.ok, ok: code === 0, query: q, status: row?.status ?? null, error: row?.error ?? null }))
     else printReport(report, `${row?.status ?? '?'}${row?.error ? ` · ${row.error.code}` : ''}`, io.stdout)
     return code
   } finally {
@@ -134,10 +127,12 @@ function tipsLine(t: Tips): string {
   return LIVE_STATUSES.map((s) => `${s} ${t[s] ? `${t[s]!.height} ${t[s]!.hash.slice(0, 10)}…` : '–'}`).join('  ')
 }
 
-export async function watchCommand(args: ParsedArgs, config: ClientConfig, io: Io = defaultIo()): Promise<number> {
+export async function watchCommand(args: ParsedArgs, io: Io = defaultIo()): Promise<number> {
+  if (args.positionals.length > 0) throw new VigilError('CONFIG_INVALID', `watch takes no positional arguments, got ${args.positionals.join(' ')}`)
   const json = flagBool(args, 'json')
   const count = flagInt(args, 'count')
   if (count === 0) throw new VigilError('CONFIG_INVALID', '--count must be at least 1')
+  const config = await configFromArgs(args)
   const client = await openClient(config, args, io)
   let printed = 0
   let done: () => void = () => {}
@@ -153,7 +148,7 @@ export async function watchCommand(args: ParsedArgs, config: ClientConfig, io: I
     if (key === last || (count !== undefined && printed >= count)) return
     last = key
     const tips = Object.fromEntries(LIVE_STATUSES.map((k) => [k, s.tips[k] ? { height: s.tips[k]!.height, hash: s.tips[k]!.hash, timestamp: s.tips[k]!.timestamp } : null]))
-    io.stdout.write(json ? JSON.stringify({ at: Date.now(), tips, l1: s.l1 }) + '\n' : `${new Date().toISOString().slice(11, 19)}  ${tipsLine(s.tips)}\n`)
+    io.stdout.write(json ? jsonLine({ at: Date.now(), tips, l1: s.l1 }) : `${new Date().toISOString().slice(11, 19)}  ${tipsLine(s.tips)}\n`)
     printed++
     if (count !== undefined && printed >= count) done()
   })

@@ -10,17 +10,7 @@ import { decodeBootstrap, decodeUpdate, decodeUpdates, type LightClientHeader, t
 import { beaconBlockHeaderRoot } from '../protocol/eth/ssz'
 import { NETWORKS, periodAtSlot, processFinalityUpdate, processOptimisticUpdate, processUpdate, verifyBootstrap, type LightClientStore, type NetworkConfig, type UpdateOutcome } from '../verify/lightclient'
 import { flagBool, flagInt, flagStr, type ParsedArgs } from '../node/args'
-
-export const LC_FLAGS = { network: 'string', checkpoint: 'string', bootstrap: 'string', updates: 'string', finality: 'string', optimistic: 'string', 'current-slot': 'string' } as const
-
-export const LC_USAGE = `  vigil lc verify --network mainnet --checkpoint 0xROOT --bootstrap FILE
-                  [--updates FILE] [--finality FILE] [--optimistic FILE] [--current-slot N] [--json]
-
-  lc verify  checks Ethereum consensus light-client data (Beacon API JSON) offline: the bootstrap
-         against the trusted checkpoint block root, then each update (sync committee BLS
-         aggregate, finality / next-committee / execution branches, periods, the 2/3 rule), the
-         finality and optimistic updates. Prints the verified beacon and execution headers.
-         Exits 0 only if every object verified, 1 otherwise (coded errors; JSON under --json).`
+import { jsonLine } from './output'
 
 interface HeaderView {
   slot: number
@@ -78,6 +68,7 @@ function outcomeReport(kind: ObjectReport['kind'], r: UpdateOutcome, u: LightCli
 export async function lcCommand(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[0]
   if (sub !== 'verify') throw new VigilError('CONFIG_INVALID', `unknown lc subcommand "${sub ?? ''}" (expected: lc verify)`)
+  if (args.positionals.length > 1) throw new VigilError('CONFIG_INVALID', `lc verify takes no further arguments, got ${args.positionals.slice(1).join(' ')}`)
   const json = flagBool(args, 'json')
   const networkName = flagStr(args, 'network') ?? 'mainnet'
   const cfg: NetworkConfig | undefined = NETWORKS[networkName]
@@ -157,7 +148,7 @@ export async function lcCommand(args: ParsedArgs): Promise<number> {
     optimistic: final ? view(final.optimisticHeader) : null,
     period: final ? periodAtSlot(final.finalizedHeader.beacon.slot) : null,
   }
-  if (json) process.stdout.write(JSON.stringify(report) + '\n')
+  if (json) process.stdout.write(jsonLine(report))
   else printHuman(report)
   return ok ? 0 : 1
 }

@@ -20,18 +20,7 @@ import { parseGetProof, type GetProofAnswer } from '../protocol/eth/proof'
 import { encodeReceipt, receiptPlacement } from '../protocol/eth/receipt'
 import { verifyGetProof, verifyHeaderHash, verifyReceiptPlacement, verifyReceiptsRoot, type ProvenAccount } from '../verify/execution'
 import { flagBool, flagStr, type ParsedArgs } from '../node/args'
-
-export const PROOF_USAGE = `  vigil proof verify --block FILE --proof FILE [--receipts FILE] [--json]
-
-  proof verify  checks an eth_getBlockByNumber answer (its header's RLP must hash to its hash)
-         and an eth_getProof answer against that header's state root (account proof, every
-         storage proof, every claimed value); --receipts: an eth_getBlockReceipts answer
-         must rebuild its receipts root (and each receipt and log name this block, with
-         consistent indices and gas used). Prints the proven values; exits 0 only if every
-         check passed, 1 otherwise. Offline: whether the block is canonical is not checked.`
-
-/** Flags of `proof verify`, merged into the CLI's flag spec. */
-export const PROOF_FLAGS = { block: 'string', proof: 'string', receipts: 'string' } as const
+import { jsonLine } from './output'
 
 interface Check {
   name: string
@@ -72,7 +61,7 @@ function check(checks: Check[], name: string, fn: () => string): boolean {
 
 export async function proofCommand(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[0]
-  if (sub !== 'verify') throw new VigilError('CONFIG_INVALID', `usage: vigil proof verify --block FILE --proof FILE [--receipts FILE] [--json]${sub ? ` (unknown subcommand "${sub}")` : ''}`)
+  if (sub !== 'verify' || args.positionals.length > 1) throw new VigilError('CONFIG_INVALID', `usage: vigil proof verify --block FILE --proof FILE [--receipts FILE] [--json]${sub && sub !== 'verify' ? ` (unknown subcommand "${sub}")` : sub ? ` (unexpected ${args.positionals.slice(1).join(' ')})` : ''}`)
   const blockPath = flagStr(args, 'block')
   const proofPath = flagStr(args, 'proof')
   if (!blockPath) throw new VigilError('CONFIG_INVALID', '--block is required')
@@ -140,7 +129,7 @@ export async function proofCommand(args: ParsedArgs): Promise<number> {
     checks,
     ...(ok ? {} : { error: checks.find((c) => !c.ok)!.error }),
   }
-  if (json) process.stdout.write(JSON.stringify(report) + '\n')
+  if (json) process.stdout.write(jsonLine(report))
   else {
     const lines = checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`)
     if (report.account) {

@@ -7,6 +7,18 @@ import { VigilError } from '../core/errors'
 import { abortError, timeoutSignal } from '../core/abort'
 import type { AbortOptions } from '../core/types'
 
+/**
+ * Why a fetch failed, in words a user can act on: undici's "fetch failed" hides the reason in
+ * `cause` (`connect ECONNREFUSED 127.0.0.1:8545`, `getaddrinfo ENOTFOUND host`), sometimes an
+ * AggregateError of one per address tried.
+ */
+export function transportReason(e: unknown): string {
+  const cause = (e as { cause?: unknown })?.cause as { message?: unknown; code?: unknown; errors?: { message?: unknown }[] } | undefined
+  const inner = cause?.errors?.find((x) => typeof x?.message === 'string' && x.message !== '')?.message ?? cause?.message ?? cause?.code
+  const outer = e instanceof Error ? e.message : String(e)
+  return typeof inner === 'string' && inner !== '' ? inner : outer
+}
+
 export interface GetOptions extends AbortOptions {
   timeoutMs: number
   maxBytes: number
@@ -34,7 +46,7 @@ export async function boundedGet(url: string, opts: GetOptions): Promise<GetResu
     res = await fetch(url, { headers: { accept: opts.accept ?? '*/*' }, signal })
   } catch (e) {
     if (signal.aborted) throw abortError(signal)
-    throw new VigilError('SOURCE_UNAVAILABLE', `${opts.what}: ${url} unreachable: ${(e as Error).message}`, { severity: 'soft', cause: e })
+    throw new VigilError('SOURCE_UNAVAILABLE', `${opts.what}: ${url} unreachable: ${transportReason(e)}`, { severity: 'soft', cause: e })
   }
   const contentType = res.headers.get('content-type') ?? ''
   if (res.status === 404) {

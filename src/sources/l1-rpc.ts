@@ -6,6 +6,7 @@
  */
 import { VigilError } from '../core/errors'
 import { StatsRecorder } from './stats'
+import { transportReason } from './http'
 
 export interface RpcCall {
   method: string
@@ -82,7 +83,7 @@ export class L1Rpc {
     } catch (e) {
       if (stop?.aborted) throw e
       const timedOut = timeout.aborted
-      const err = new VigilError(timedOut ? 'SOURCE_TIMEOUT' : 'SOURCE_UNAVAILABLE', `${this.name}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : `unreachable (${(e as Error).message})`}`, {
+      const err = new VigilError(timedOut ? 'SOURCE_TIMEOUT' : 'SOURCE_UNAVAILABLE', `${this.name}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : `unreachable (${transportReason(e)})`}`, {
         severity: 'soft',
         cause: e,
         details: { source: this.name, method: calls[0]!.method },

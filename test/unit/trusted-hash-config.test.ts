@@ -108,8 +108,11 @@ describe('--trusted-hash <height>:<0xhash>', () => {
     })
 
     it('is listed in the usage', async () => {
-      const r = await run(['help'])
-      expect(r.stdout).toContain('--trusted-hash HEIGHT:0xHASH')
+      for (const argv of [['help', 'sync'], ['sync', '--help']]) {
+        const r = await run(argv)
+        expect(r.code).toBe(0)
+        expect(r.stdout).toContain('--trusted-hash HEIGHT:0xHASH')
+      }
     })
   })
 })
