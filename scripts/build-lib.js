@@ -63,6 +63,12 @@ function vigilLibWorker() {
       return null
     },
     transform(code, id) {
+      if (id.endsWith('/src/p2p/node.ts')) {
+        // the devnet's role (a relay server, WebRTC-direct listener) is not part of the package
+        const devnet = "import('./roles/devnet')"
+        if (!code.includes(devnet)) this.error('p2p/node.ts no longer loads the devnet role with import(\'./roles/devnet\'): update vigilLibWorker')
+        return { code: code.replace(devnet, "Promise.reject(new Error('the devnet p2p role is not part of the package'))"), map: null }
+      }
       if (!id.endsWith('/src/client/page/page.ts')) return null
       const re = /new URL\((['"])[./]*workers\/client\.worker\.ts\1, import\.meta\.url\)/g
       if (!re.test(code)) this.error('page.ts no longer starts its worker with new URL(…/workers/client.worker.ts, import.meta.url): update vigilLibWorker')
