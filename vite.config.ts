@@ -122,7 +122,7 @@ export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
     worker: { format: 'es', plugins: () => [dedupeNestedProtons()] },
     build: {
       target: 'es2022',
-      outDir: resolve(repoRoot, 'dist'),
+      outDir: resolve(repoRoot, 'dist-app'),
       emptyOutDir: true,
       // gzip sizes are printed by scripts/build.js against the budget
       reportCompressedSize: false,
@@ -134,7 +134,7 @@ export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
     server: {
       host: '127.0.0.1',
       port: 5173,
-      watch: { ignored: ['**/.vigil/**', '**/test-results/**', '**/dist/**'] },
+      watch: { ignored: ['**/.vigil/**', '**/test-results/**', '**/dist/**', '**/dist-app/**'] },
     },
     // the widget is embedded by other sites: its script, chunks and the public config must be readable cross-origin
     preview: { host: '127.0.0.1', port: 4173, cors: true },

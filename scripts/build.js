@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run build: production build of the page and the widget (vite), then the gzip size of every
+// npm run build: production build of the page and the widget (vite, into dist-app/; the library
+// package is `npm run build:lib`, into dist/), then the gzip size of every
 // JS chunk — page, widget, worker — against the budgets, and which packages/modules dominate.
 //
 // Budgets (gzip) count what a visitor downloads before anything works: the entry chunk, its static
@@ -83,7 +84,7 @@ async function main() {
     process.exitCode = 1
     return
   }
-  const outDir = resolve(root, 'dist')
+  const outDir = resolve(root, 'dist-app')
   const files = (await listFiles(outDir)).filter((f) => f.endsWith('.js'))
   const rows = []
   for (const f of files) {

@@ -1,6 +1,8 @@
 /**
- * Real Chromium (Debian's /usr/bin/chromium) through playwright-core, with a fresh profile per
- * launch, and a programmatic Vite server (dev or preview) on 127.0.0.1 with a free port.
+ * Real Chromium through playwright-core, with a fresh profile per launch, and a programmatic Vite
+ * server (dev or preview) on 127.0.0.1 with a free port. Chromium is found by `findChromium()`:
+ * `VIGIL_CHROMIUM`, Debian's /usr/bin/chromium, or the one `npx playwright-core install chromium`
+ * downloads.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -12,7 +14,32 @@ import { build, createServer, preview, type InlineConfig } from 'vite'
 import { vigilViteConfig } from '../../vite.config'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')
-export const CHROMIUM_PATH = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium'
+
+/** The one line a browser test fails with when no Chromium is found, naming the one command to run. */
+export const CHROMIUM_MISSING = process.env.VIGIL_CHROMIUM
+  ? `VIGIL_CHROMIUM=${process.env.VIGIL_CHROMIUM} does not exist: point it at a Chromium binary, or unset it and run \`npx playwright-core install chromium\``
+  : 'no Chromium found (VIGIL_CHROMIUM, /usr/bin/chromium, playwright-core\'s own): run `npx playwright-core install chromium` (or set VIGIL_CHROMIUM to a Chromium binary)'
+
+/**
+ * The Chromium the browser tests drive: `VIGIL_CHROMIUM` when set (and only it), else the
+ * system's (/usr/bin/chromium, /usr/bin/chromium-browser), else playwright-core's own download
+ * (`npx playwright-core install chromium`, under ~/.cache/ms-playwright). Null when none exists.
+ */
+export function findChromium(): string | null {
+  const env = process.env.VIGIL_CHROMIUM
+  if (env) return existsSync(env) ? env : null
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p
+  try {
+    const own = chromium.executablePath()
+    if (own && existsSync(own)) return own
+  } catch {
+    // playwright-core knows no download for this platform
+  }
+  return null
+}
+
+/** Where Chromium is (see findChromium); when none is, the path a launch fails on with CHROMIUM_MISSING. */
+export const CHROMIUM_PATH = findChromium() ?? process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium'
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -40,13 +67,12 @@ export interface LaunchOptions {
 }
 
 export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH)
+  return findChromium() !== null
 }
 
 /** Launches headless Chromium with a fresh profile (Playwright refuses --user-data-dir in launch()). */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (or set VIGIL_CHROMIUM to a Chromium binary)`)
+  if (!chromiumAvailable()) throw new Error(CHROMIUM_MISSING)
   const profile = await mkdtemp(join(tmpdir(), 'vigil-chromium-'))
   let context: BrowserContext
   try {
