@@ -13,6 +13,7 @@ import { VigilError } from '../../core/errors'
 import type { Address, Hex } from '../../core/types'
 import { bytesToHex, hexToBytes } from '../../protocol/bytes'
 import { PROPOSE_SELECTOR, aztecIgnitionRollupAbi } from './abi'
+import { selectorOffsets as offsetsOf } from '../../protocol/eth/calldata'
 
 /** Inputs larger than this are refused before scanning (a mainnet block holds ~30M gas of calldata, < 2 MiB). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -127,11 +128,7 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 
 /** The offsets of the propose selector in `input` (at most MAX_CANDIDATES). */
 export function selectorOffsets(input: Uint8Array): number[] {
-  const out: number[] = []
-  for (let i = 0; i + 4 <= input.length && out.length < MAX_CANDIDATES; i++) {
-    if (input[i] === 0x48 && input[i + 1] === 0xae && input[i + 2] === 0xda && input[i + 3] === 0x19) out.push(i)
-  }
-  return out
+  return offsetsOf(input, PROPOSE_SELECTOR, MAX_CANDIDATES)
 }
 
 /** The candidate call starting at `offset`: the whole input at 0, else the `bytes` its preceding length word delimits. */

@@ -11,17 +11,18 @@
  * trace; this needs only the input, whose bytes the proven facts then pin down.
  */
 import type { Hex } from '../../core/types'
+import { hexToBytes } from '../bytes'
 
 /** Most candidates looked at in one input (a wrapper batching hundreds of calls is not a checkpoint). */
 export const MAX_CALL_CANDIDATES = 64
 
-/** Each offset (in bytes) at which `selector` (4 bytes, 0x-hex) occurs in `input`, the direct call first; at most MAX_CALL_CANDIDATES. */
-export function selectorOffsets(input: Hex, selector: Hex): number[] {
-  const hay = input.slice(2).toLowerCase()
-  const needle = selector.slice(2).toLowerCase()
-  if (needle.length !== 8) throw new Error(`selector must be 4 bytes, got ${selector}`)
+/** Each offset (in bytes) at which `selector` (4 bytes) occurs in `input`, the direct call first; at most `max`. */
+export function selectorOffsets(input: Uint8Array | Hex, selector: Hex, max = MAX_CALL_CANDIDATES): number[] {
+  const bytes = typeof input === 'string' ? hexToBytes(input) : input
+  const sel = hexToBytes(selector)
+  if (sel.length !== 4) throw new Error(`selector must be 4 bytes, got ${selector}`)
   const out: number[] = []
-  for (let at = hay.indexOf(needle); at !== -1 && out.length < MAX_CALL_CANDIDATES; at = hay.indexOf(needle, at + 1)) if (at % 2 === 0) out.push(at / 2)
+  for (let i = 0; i + 4 <= bytes.length && out.length < max; i++) if (bytes[i] === sel[0] && bytes[i + 1] === sel[1] && bytes[i + 2] === sel[2] && bytes[i + 3] === sel[3]) out.push(i)
   return out
 }
 
