@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
 /** Everything the worker side may build on (client/shared and client/worker use it all). */
-const BELOW_CLIENT = ['core', 'protocol', 'verify', 'contracts', 'ports', 'p2p', 'store', 'sources', 'sync']
+const BELOW_CLIENT = ['core', 'protocol', 'verify', 'contracts', 'ports', 'p2p', 'store', 'sources', 'sync', 'networks']
 
 /** layer → the layers it may import (its own layer is always allowed). */
 export const ALLOWED = {
@@ -20,6 +20,8 @@ export const ALLOWED = {
   p2p: ['core', 'protocol'],
   store: ['core', 'ports'],
   sources: ['core', 'protocol', 'p2p', 'ports', 'verify', 'contracts'],
+  // network adapters (Vigil's own chain, Aztec): decoding, hashing, signing schemes, storage layouts
+  networks: ['core', 'protocol', 'verify', 'contracts', 'ports'],
   // the sync layer depends on ports only, never on an adapter (sources, store, p2p) or the client
   sync: ['core', 'protocol', 'verify', 'ports'],
   // plain types and config both sides of the worker boundary import
@@ -30,7 +32,8 @@ export const ALLOWED = {
   'client/page': ['core', 'protocol', 'p2p', 'client/shared'],
   // the in-process client under Node: the worker's service without comlink, the page's VigilClient wrapper
   'client/node': [...BELOW_CLIENT, 'client/shared', 'client/worker', 'client/page', 'node'],
-  ui: ['core', 'client/shared', 'client/page'],
+  // the explorer's checkpoint page checks a pasted L1 input with a network adapter, offline (docs/networks.md)
+  ui: ['core', 'client/shared', 'client/page', 'networks'],
   widget: ['core', 'client/shared', 'client/page'],
   // Node-only helpers the devnet and the CLI share (polyfills, argument parsing)
   node: ['core'],
@@ -39,7 +42,7 @@ export const ALLOWED = {
 }
 
 /** Layers whose code runs in a browser (page or worker): they may not import Node built-ins. */
-const BROWSER = new Set(['core', 'protocol', 'verify', 'ports', 'p2p', 'store', 'sources', 'sync', 'client/shared', 'client/worker', 'client/page', 'ui', 'widget'])
+const BROWSER = new Set(['core', 'protocol', 'verify', 'ports', 'p2p', 'store', 'sources', 'sync', 'networks', 'client/shared', 'client/worker', 'client/page', 'ui', 'widget'])
 
 /** The layer of a path relative to src/ ('a/b.ts' → 'a'; 'client/page/x.ts' → 'client/page'); null for a file directly in src/client. */
 export function layerOf(rel) {

@@ -16,7 +16,8 @@ import { silentLogger } from '../core/logger'
 import { toDecodedHeader, type BlockHeader } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
 import type { SigningDomain } from '../protocol/domain'
-import { verifyBody, verifyProposerSignature } from '../verify/rules'
+import { verifyBody } from '../verify/rules'
+import { vigilChainRules, type ChainRules } from '../verify/chain-rules'
 import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
 import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../core/records'
 import type { GossipVerdict, VerdictSink } from '../ports/stats'
@@ -41,6 +42,8 @@ export interface EngineOptions {
   /** Stats of the L1 source (verdicts on the checkpoints it delivered). */
   l1Stats?: VerdictSink
   domain: SigningDomain
+  /** The network's rules (proposer derivation, signatures, mined checkpoints): the adapter's, from composeClient; Vigil's for `domain` when not given. */
+  rules?: ChainRules
   l2ChainId: number
   deployBlock: number
   mode: 'light' | 'full'
@@ -62,6 +65,7 @@ export class SyncEngine {
   private readonly pending: PendingCheckpoints
   private readonly follower: L1Follower
   private readonly committeeFor: CommitteeLookup
+  private readonly rules: ChainRules
   private evidence: { count: number; recent: EvidenceRecord[] } = { count: 0, recent: [] }
   private readonly softFailures = new Map<Hex, ErrorRecord>()
   private queue: Promise<unknown> = Promise.resolve()
@@ -74,7 +78,8 @@ export class SyncEngine {
     this.log = opts.logger ?? silentLogger
     this.now = opts.now ?? Date.now
     const l1 = timedL1Port(opts.l1, this.timer)
-    this.committeeFor = committeeLookup(l1, opts.domain, opts.l2ChainId, this.now)
+    this.rules = opts.rules ?? vigilChainRules(opts.domain, opts.l2ChainId)
+    this.committeeFor = committeeLookup(l1, this.rules, this.now)
     this.failures = new FailureLog({ store: this.store, gossipStats: opts.gossipStats, l1Stats: opts.l1Stats, now: this.now, changed: () => this.changed(), log: this.log })
     this.chain = new CanonicalChain({
       now: this.now,
@@ -84,7 +89,7 @@ export class SyncEngine {
       log: (msg) => this.log(msg),
     })
     this.pending = new PendingCheckpoints({ domain: opts.domain, l2ChainId: opts.l2ChainId, committeeFor: this.committeeFor, equivocation: this.equivocation, failures: this.failures })
-    this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), domain: opts.domain, deployBlock: opts.deployBlock, now: this.now, log: this.log })
+    this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), rules: this.rules, deployBlock: opts.deployBlock, now: this.now, log: this.log })
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -190,7 +195,7 @@ export class SyncEngine {
     try {
       if (h.chainId !== this.opts.l2ChainId) throw new VigilError('WRONG_CHAIN', `block for L2 chain ${h.chainId}, this client follows ${this.opts.l2ChainId}`)
       const { expected } = await this.committeeFor(h.slot)
-      verifyProposerSignature(this.opts.domain, h, signature, expected)
+      this.rules.verifyBlockSignature(h, signature, expected)
       if (bodyBytes) txHashesOfBody = verifyBody(h, bodyBytes).txEffects.map((e) => e.txHash)
     } catch (e) {
       if (e instanceof VigilError && e.severity === 'soft') {
