@@ -11,6 +11,7 @@ import { EXPLORE_FLAGS, EXPLORE_USAGE, verifyCommand, watchCommand } from './exp
 import { PROOF_FLAGS, PROOF_USAGE, proofCommand } from './proof'
 import { LC_FLAGS, LC_USAGE, lcCommand } from './lc'
 import { TRUST_FLAGS, TRUST_USAGE, applyTrustFlags } from './trust'
+import { aztecCommand } from './aztec'
 
 const USAGE = `vigil — a light client for the Vigil L2 that verifies instead of trusting
 
@@ -43,6 +44,7 @@ ${LC_USAGE}`
 const SYNC_FLAGS = { config: 'string', 'until-height': 'string', tip: 'string', timeout: 'string', mode: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean', 'from-snapshot': 'boolean', 'trusted-hash': 'string' } as const
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'aztec') return aztecCommand(argv.slice(1))
   let args
   try {
     args = parseArgs(argv, { ...SYNC_FLAGS, ...TRUST_FLAGS, ...EXPLORE_FLAGS, ...PROOF_FLAGS, ...LC_FLAGS })

@@ -99,6 +99,17 @@ export const ErrorCodes = {
   L1_CHECKPOINT_HIDDEN: 'L1_CHECKPOINT_HIDDEN',
   /** No anchored L1 block yet: nothing can be proven (soft). */
   L1_NOT_ANCHORED: 'L1_NOT_ANCHORED',
+  // signing schemes and network adapters (src/networks)
+  /** A message names a signing scheme the registry does not know (src/networks/schemes.ts), or one its network does not use (hard). */
+  SCHEME_UNKNOWN: 'SCHEME_UNKNOWN',
+  /** A message names a kind its signing scheme does not sign (hard). */
+  SCHEME_KIND_UNKNOWN: 'SCHEME_KIND_UNKNOWN',
+  /** No call with the rollup's propose selector decodes fully anywhere in a transaction's input (hard: the input is not a proposal). */
+  PROPOSE_NOT_FOUND: 'PROPOSE_NOT_FOUND',
+  /** A signature recovers to an address other than the one the calldata lists for it (hard). */
+  SIGNER_MISMATCH: 'SIGNER_MISMATCH',
+  /** The committee rebuilt from a checkpoint's attestations is not the one L1 committed to for its epoch (hard). */
+  COMMITTEE_MISMATCH: 'COMMITTEE_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -258,6 +258,23 @@ export class ProvenL1 implements L1Port {
     return this.anchorOrThrow()
   }
 
+  /**
+   * Storage words of any contract (another network's rollup: src/networks/aztec/prove.ts) proven
+   * against the anchored block, or against the older block `block` of its chain (its header
+   * proven by hash first). Each word's proof verifies against that block's state root.
+   */
+  async storageAt(address: Address, slots: bigint[], opts: ProveOptions & { block?: number } = {}): Promise<{ block: AnchoredBlock; values: bigint[] }> {
+    const tip = await this.anchor(opts)
+    let at = tip
+    if (opts.block !== undefined && opts.block !== tip.number) {
+      if (!Number.isSafeInteger(opts.block) || opts.block < 0 || opts.block > tip.number) throw new VigilError('NOT_FOUND', `L1 block ${opts.block} is not at or below the anchored block ${tip.number}`, { severity: 'soft', details: { l1Block: opts.block } })
+      const [b] = await this.provenBlocks([opts.block], opts)
+      at = provenAt(tip, b!)
+    }
+    const values = await this.storage(address, slots, at, { ...opts, label: (i) => `${address} slot ${word32(slots[i]!)}` })
+    return { block: at, values }
+  }
+
   // ------------------------------------------------------------------ the L1 port
 
   async block(tag: 'latest' | 'finalized' | number, opts: AbortOptions = {}): Promise<L1Block | null> {
