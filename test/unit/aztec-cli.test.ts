@@ -36,7 +36,7 @@ function mutated(): Hex {
   const b = Buffer.from(vector.proposeCalldata.slice(2), 'hex')
   const attAt = 4 + Number(BigInt(`0x${b.subarray(4 + 21 * 32, 4 + 22 * 32).toString('hex')}`))
   const dataAt = attAt + 0x80 + 32
-  b[dataAt + 10] ^= 0x40
+  b[dataAt + 10] = b[dataAt + 10]! ^ 0x40
   return `0x${b.toString('hex')}`
 }
 

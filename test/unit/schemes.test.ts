@@ -87,7 +87,7 @@ describe('golden vectors', () => {
     expect(messageDigest({ scheme: 'aztec-ignition-eip191-v1', kind: 'attestationsAndSigners', values: [attestations, signers] })).toBe(vector.expected.attestationsAndSignersDigest)
     // EIP-191 = viem's hashMessage of the raw 32-byte hash
     expect(hashMessage({ raw: aztecIgnitionStructHash('checkpointAttestation', [payload]) })).toBe(vector.expected.payloadDigest)
-    // the separator matters: the same payload under separator 2 is another digest
+    // the pre-EIP-191 hash (what the rollup stores as the checkpoint's payloadDigest), pinned
     expect(aztecIgnitionStructHash('checkpointAttestation', [payload])).toBe('0x076a4aca49fac83c55eafdffd124101024e0c960957edd9d8efaba88f2caa81d')
   })
 })
