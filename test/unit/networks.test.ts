@@ -5,6 +5,8 @@
  * aggregate3 wrapper — with every check named and every failure coded.
  */
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { encodeFunctionData, parseAbi } from 'viem'
 import type { Address, Hex } from '../../src/core/types'
 import { VigilError } from '../../src/core/errors'
@@ -25,6 +27,8 @@ import { parseClientConfig } from '../../src/client/shared/config'
 import type { ClientConfig } from '../../src/core/config'
 
 const L2 = 5151
+/** The shared real checkpoint (../shared/vectors from the repo root). */
+const VECTOR = join(import.meta.dirname, '../../../shared/vectors/aztec-packages/ignition_mainnet_propose.json')
 const ROLLUP = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as Address
 const DOMAIN: SigningDomain = { l1ChainId: 31337, rollup: ROLLUP }
 const CONFIG: ClientConfig = { l2ChainId: L2, l1: { chainId: 31337, rpcUrls: ['http://127.0.0.1:8545'], rollup: ROLLUP, deployBlock: 0 }, bootstrap: [], mode: 'light' }
@@ -159,6 +163,53 @@ describe('Vigil checkInput (offline)', () => {
       const r = net.checkInput({ input })
       expect(r.ok).toBe(false)
       expect(r.checks[0]).toMatchObject({ name: 'call', status: 'fail', error: { code: 'DECODE_INVALID_FIELD' } })
+    }
+  })
+})
+
+describe('Aztec Ignition through the adapter (the shared mainnet checkpoint)', () => {
+  const vector = JSON.parse(readFileSync(VECTOR, 'utf8')) as { proposeCalldata: Hex; rollup: Address }
+  const net = networkAdapter('aztec-ignition')
+
+  it('is the preset: L1 contract, scheme, storage layout, header hash; not followable', () => {
+    expect(net.l1).toMatchObject({ chainId: 1, address: vector.rollup, deployBlock: 23786836, propose: { selector: '0x48aeda19' }, checkpointEvent: 'L2BlockProposed' })
+    expect(net.schemes).toEqual({ attestation: 'aztec-ignition-eip191-v1', proposal: 'aztec-ignition-eip191-v1' })
+    expect(net.l1.storage.slots.map((s) => s.name)).toContain('committeeCommitments')
+    expect(net.rules).toBeNull()
+    expect(net.committee.quorumOf(24)).toBe(17)
+  })
+
+  it('every offline check passes on the real propose(), the L1 ones need L1, nothing fails', () => {
+    const r = net.checkInput({ input: vector.proposeCalldata })
+    expect(r.ok).toBe(true)
+    expect(r.checks.filter((c) => c.status === 'fail')).toEqual([])
+    const offline = r.checks.filter((c) => !c.name.startsWith('l1-') && c.name !== 'slot-proposer' && c.name !== 'tx-blob-hashes')
+    expect(offline.every((c) => c.status === 'pass')).toBe(true)
+    expect(r.checks.filter((c) => c.name.startsWith('l1-')).every((c) => c.status === 'needs-l1')).toBe(true)
+    expect(r.fields).toContainEqual({ name: 'header sha256', value: '0x3131d173805cf8f10d0772243bc1324bcb0392f149ef6c581d49ad217d345f3d' })
+    expect(r.fields).toContainEqual({ name: 'payload digest', value: '0xd5cc9c705df8994be4ed72c4cdc12307683dc8ea0321c425ac95ab292e119044' })
+    expect(r.committee).toHaveLength(24)
+    expect(r.committee.filter((m) => !m.signed).map((m) => m.index)).toEqual([20, 22])
+    expect(r.quorum).toEqual({ required: 17, signed: 22, committeeSize: 24 })
+    expect(r.foundAt).toBe(0)
+  })
+
+  it('inside a Multicall3 wrapper it is found; a mutated signature or garbage fails with a code', () => {
+    const w = net.checkInput({ input: wrapped(vector.proposeCalldata) })
+    expect(w.ok).toBe(true)
+    expect(w.foundAt).toBeGreaterThan(0)
+    const b = inputBytes(vector.proposeCalldata)!.slice()
+    b[b.length - 200]! ^= 0x01 // inside the proposer's signature / blob input tail
+    const m = net.checkInput({ input: bytesToHex(b) })
+    expect(m.ok).toBe(false)
+    const failedCheck = m.checks.find((c) => c.status === 'fail')!
+    expect(failedCheck.error?.code).toMatch(/^[A-Z_]+$/)
+    for (const input of ['0xzz', '0xdeadbeef'] as Hex[]) {
+      const r = net.checkInput({ input })
+      expect(r.ok).toBe(false)
+      expect(r.checks).toHaveLength(1)
+      expect(r.checks[0]).toMatchObject({ name: 'call', status: 'fail' })
+      expect(r.checks[0]!.error?.code).toMatch(/^(PROPOSE_NOT_FOUND|DECODE_[A-Z_]+)$/)
     }
   })
 })
