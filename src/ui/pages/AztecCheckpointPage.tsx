@@ -66,7 +66,7 @@ export function CheckpointReportView({ report, origin }: { report: CheckpointRep
       {report.fields.length > 0 ? (
         <dl className="fields" data-testid="net-fields">
           {report.fields.map((f, i) => (
-            <div key={`${f.name}-${i}`} className="field" data-field={f.name}>
+            <div key={`${f.name}-${i}`} className="field" data-field={f.name} data-value={f.value}>
               <dt>{f.name}</dt>
               <dd>{/^0x[0-9a-fA-F]{40,}$/.test(f.value) ? <Hash value={f.value} label={f.name} /> : <code>{f.value}</code>}</dd>
             </div>
