@@ -56,7 +56,10 @@ describe('#/aztec: an Aztec checkpoint from its L1 input, offline', () => {
     await report.waitFor({ timeout: 30_000 })
     expect(await report.getAttribute('data-ok')).toBe('true')
     expect(await report.getAttribute('data-network')).toBe('aztec-ignition')
-    const rows = await page.locator('[data-testid^="net-check-"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-testid')!.slice('net-check-'.length), e.getAttribute('data-status')]))
+    const rows = await page.locator('[data-testid^="net-check-"]').evaluateAll((els) => els.map((el) => {
+      const e = el as unknown as { getAttribute(n: string): string | null } // runs in Chromium; no DOM types here
+      return [e.getAttribute('data-testid')!.slice('net-check-'.length), e.getAttribute('data-status')]
+    }))
     const offline = rows.filter(([name]) => !name!.startsWith('l1-') && name !== 'slot-proposer' && name !== 'tx-blob-hashes')
     expect(offline.length).toBeGreaterThanOrEqual(10)
     expect(offline.every(([, s]) => s === 'pass')).toBe(true)
