@@ -32,7 +32,8 @@ export const ALLOWED = {
   'client/page': ['core', 'protocol', 'p2p', 'client/shared'],
   // the in-process client under Node: the worker's service without comlink, the page's VigilClient wrapper
   'client/node': [...BELOW_CLIENT, 'client/shared', 'client/worker', 'client/page', 'node'],
-  ui: ['core', 'client/shared', 'client/page'],
+  // the explorer's checkpoint page checks a pasted L1 input with a network adapter, offline (docs/networks.md)
+  ui: ['core', 'client/shared', 'client/page', 'networks'],
   widget: ['core', 'client/shared', 'client/page'],
   // Node-only helpers the devnet and the CLI share (polyfills, argument parsing)
   node: ['core'],

@@ -6,6 +6,12 @@ import type { Address, Hex } from './types'
 
 /** Everything a LightClient needs to find the chain. `.vigil/devnet.json` is a superset of this. */
 export interface ClientConfig {
+  /**
+   * The network adapter (src/networks/presets.ts): `vigil` (the default: the devnet's chain, whose
+   * deployment this config names) or a preset such as `aztec-ignition`, whose L1 facts a config
+   * may omit (they are the preset's; given ones must match).
+   */
+  network?: string
   l2ChainId: number
   l1: {
     chainId: number

@@ -16,7 +16,8 @@ import { silentLogger } from '../core/logger'
 import { toDecodedHeader, type BlockHeader } from '../protocol/header'
 import { decodeProposal } from '../protocol/proposal'
 import type { SigningDomain } from '../protocol/domain'
-import { verifyBody, verifyProposerSignature } from '../verify/rules'
+import { verifyBody } from '../verify/rules'
+import { vigilChainRules, type ChainRules } from '../verify/chain-rules'
 import { checkMessageSize, checkProposalHeader, checkProposalTxHashes, type GossipKind } from '../verify/gossip-rules'
 import type { BlockRow, ChainStore, CheckpointRow, StoreUpdate } from '../ports/store'
 import type { BlockChecks, BlockSummary, EvidenceRecord, ReorgRecord } from '../core/records'
@@ -43,6 +44,8 @@ export interface EngineOptions {
   /** Stats of the L1 source (verdicts on the checkpoints it delivered). */
   l1Stats?: VerdictSink
   domain: SigningDomain
+  /** The network's rules (proposer derivation, signatures, mined checkpoints): the adapter's, from composeClient; Vigil's for `domain` when not given. */
+  rules?: ChainRules
   l2ChainId: number
   deployBlock: number
   mode: 'light' | 'full'
@@ -78,6 +81,7 @@ export class SyncEngine {
   private readonly l1: L1Port
   /** Verdicts on gossip messages already judged, by content: replays cost nothing. */
   private readonly seen = new SeenCache()
+  private readonly rules: ChainRules
   private evidence: { count: number; recent: EvidenceRecord[] } = { count: 0, recent: [] }
   private readonly softFailures = new Map<Hex, ErrorRecord>()
   private queue: Promise<unknown> = Promise.resolve()
@@ -91,7 +95,8 @@ export class SyncEngine {
     this.now = opts.now ?? Date.now
     const l1 = timedL1Port(opts.l1, this.timer)
     this.l1 = l1
-    this.committeeFor = committeeLookup(l1, opts.domain, opts.l2ChainId, this.now)
+    this.rules = opts.rules ?? vigilChainRules(opts.domain, opts.l2ChainId)
+    this.committeeFor = committeeLookup(l1, this.rules, this.now)
     this.failures = new FailureLog({ store: this.store, gossipStats: opts.gossipStats, l1Stats: opts.l1Stats, now: this.now, changed: () => this.changed(), log: this.log })
     this.chain = new CanonicalChain({
       now: this.now,
@@ -108,7 +113,7 @@ export class SyncEngine {
       failures: this.failures,
       headerRules: (h) => this.headerRules(h),
     })
-    this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), domain: opts.domain, deployBlock: opts.deployBlock, now: this.now, log: this.log })
+    this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), rules: this.rules, deployBlock: opts.deployBlock, now: this.now, log: this.log })
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -263,7 +268,7 @@ export class SyncEngine {
       // cheapest first: the header on its own (and the clock), then the signature, the body, the tx list
       await this.headerRules(h)
       const { expected } = await this.committeeFor(h.slot)
-      verifyProposerSignature(this.opts.domain, h, signature, expected)
+      this.rules.verifyBlockSignature(h, signature, expected)
       const body = bodyBytes ? verifyBody(h, bodyBytes) : null
       if (body) txHashesOfBody = body.txEffects.map((e) => e.txHash)
       if (extra.txHashes) checkProposalTxHashes(h, body, extra.txHashes)

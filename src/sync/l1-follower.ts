@@ -2,17 +2,16 @@
  * The L1 follower: what L1 says about checkpoints. One poll checks the L1 chain under the
  * cursor (an L1 reorg rolls mined checkpoints back to attested and drops the verdicts of
  * invalid checkpoints in dropped blocks), applies the new mined checkpoints (each judged by
- * `verifyMinedCheckpoint`, src/verify/checkpoint.ts, and committed on its own) and promotes
+ * `verifyMinedCheckpoint`, src/verify/checkpoint.ts, through the network's rules, and committed on its own) and promotes
  * what L1 has finalized. It owns the mined and invalid checkpoints and the L1 position
  * (cursor, head, finalized, applied); blocks are the canonical chain's (src/sync/chain.ts).
  */
 import { VigilError, toErrorRecord } from '../core/errors'
 import type { Address, Hex } from '../core/types'
 import type { Logger } from '../core/logger'
-import { decodeCheckpoint, type DecodedCheckpoint } from '../protocol/checkpoint'
+import type { DecodedCheckpoint } from '../protocol/checkpoint'
 import type { BlockHeader } from '../protocol/header'
-import type { SigningDomain } from '../protocol/domain'
-import { verifyMinedCheckpoint } from '../verify/checkpoint'
+import type { ChainRules } from '../verify/chain-rules'
 import type { BlockChecks } from '../core/records'
 import type { L1Port, MinedCheckpoint } from '../ports/l1'
 import type { BlockRow, CheckpointRow, StoreUpdate } from '../ports/store'
@@ -31,7 +30,8 @@ export interface L1FollowerDeps {
   committeeFor: CommitteeLookup
   /** Stores one step's update (the engine's commit: one transaction, then observers). */
   commit: (update: StoreUpdate) => Promise<void>
-  domain: SigningDomain
+  /** The network's rules: how a mined checkpoint is decoded and judged (verify/chain-rules.ts). */
+  rules: ChainRules
   deployBlock: number
   now: () => number
   log: Logger
@@ -139,7 +139,7 @@ export class L1Follower {
     const l1 = { blockNumber: ev.l1BlockNumber, blockHash: ev.l1BlockHash, txHash: ev.txHash }
     let cp: DecodedCheckpoint
     try {
-      cp = decodeCheckpoint(ev.checkpointBytes)
+      cp = this.deps.rules.decodeMinedCheckpoint(ev.checkpointBytes)
     } catch (e) {
       failures.record(source, e, { update })
       await this.deps.commit(update)
@@ -154,8 +154,7 @@ export class L1Follower {
     } catch (e) {
       committeeError = e
     }
-    const v = verifyMinedCheckpoint({
-      domain: this.deps.domain,
+    const v = this.deps.rules.verifyMinedCheckpoint({
       event: ev,
       checkpoint: cp,
       parent,

@@ -20,6 +20,7 @@ import { BlocksPage } from './pages/BlocksPage'
 import { SearchPage } from './pages/SearchPage'
 import { EvidencePage } from './pages/EvidencePage'
 import { SettingsPage } from './pages/SettingsPage'
+import { AztecCheckpointPage } from './pages/AztecCheckpointPage'
 import type { VigilClient } from '../client/page/remote'
 import { VigilProvider } from '../client/page/react'
 
@@ -131,6 +132,7 @@ const PAGE_TITLE: Record<Route['page'], string> = {
   search: 'Search',
   evidence: 'Evidence',
   settings: 'Settings',
+  aztec: 'Aztec checkpoint',
   'not-found': 'Page not found',
 }
 
@@ -148,6 +150,8 @@ function RoutePage({ route, snapshot, client, samples, onRestart }: { route: Rou
       return <EvidencePage client={client} version={`${snapshot.counts.invalid}:${snapshot.evidence?.count ?? 0}:${snapshot.failures.length}`} />
     case 'settings':
       return <SettingsPage client={client} {...(onRestart ? { onRestart } : {})} />
+    case 'aztec':
+      return <AztecCheckpointPage network={route.network} />
     case 'not-found':
       return (
         <section className="panel" data-testid="not-found">
@@ -193,6 +197,13 @@ function VigilProviderMaybe({ client, children }: { client: VigilClient | null; 
 }
 
 export function AppView({ state, onRetry, route }: { state: ViewState; onRetry?: () => void; route?: Route }) {
+  // the Aztec checkpoint page runs offline: it needs no light client (nor a devnet)
+  if (route?.page === 'aztec' && state.kind !== 'live')
+    return (
+      <Shell>
+        <AztecCheckpointPage network={route.network} />
+      </Shell>
+    )
   switch (state.kind) {
     case 'loading':
       return <LoadingState step={state.step} />

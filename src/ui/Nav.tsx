@@ -7,6 +7,7 @@ const PAGES: { page: Route['page']; label: string; to: string }[] = [
   { page: 'dashboard', label: 'Dashboard', to: href.dashboard() },
   { page: 'blocks', label: 'Blocks', to: href.blocks() },
   { page: 'evidence', label: 'Evidence', to: href.evidence() },
+  { page: 'aztec', label: 'Aztec', to: href.aztec() },
   { page: 'settings', label: 'Settings', to: href.settings() },
 ]
 

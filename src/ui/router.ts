@@ -1,6 +1,6 @@
 /**
  * Hash routing, no dependency: `#/`, `#/blocks`, `#/blocks/<height>`, `#/block/<height|hash>`
- * (optionally `?tx=<hash>`), `#/search/<query>`, `#/evidence`, `#/settings`. Hash routes
+ * (optionally `?tx=<hash>`), `#/search/<query>`, `#/evidence`, `#/settings`, `#/aztec` (an Aztec checkpoint from its L1 input). Hash routes
  * work from any static host and from `file:`; the server never sees them.
  */
 import { useSyncExternalStore } from 'react'
@@ -13,6 +13,7 @@ export type Route =
   | { page: 'search'; q: string }
   | { page: 'evidence' }
   | { page: 'settings' }
+  | { page: 'aztec'; network: string }
   | { page: 'not-found'; path: string }
 
 export function parseRoute(hash: string): Route {
@@ -41,6 +42,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'evidence' }
     case 'settings':
       return { page: 'settings' }
+    case 'aztec':
+      return { page: 'aztec', network: params.get('network') ?? 'aztec-ignition' }
     default:
       return { page: 'not-found', path: pathPart }
   }
@@ -53,6 +56,7 @@ export const href = {
   search: (q: string) => `#/search/${encodeURIComponent(q)}`,
   evidence: () => '#/evidence',
   settings: () => '#/settings',
+  aztec: () => '#/aztec',
 }
 
 /** The current route; re-renders on every hash change. Server rendering sees the dashboard. */

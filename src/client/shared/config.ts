@@ -1,6 +1,7 @@
 import { VigilError } from '../../core/errors'
 import type { Address, Hex } from '../../core/types'
 import type { ClientConfig } from '../../core/config'
+import { NETWORK_IDS, PRESET_L1, isKnownNetwork } from '../../networks/ids'
 
 export type { ClientConfig }
 
@@ -36,8 +37,24 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   const problems: string[] = []
   const o = (raw ?? {}) as Record<string, unknown>
   if (typeof raw !== 'object' || raw === null) throw new VigilError('CONFIG_INVALID', 'config must be a JSON object')
-  const l1 = (o.l1 ?? {}) as Record<string, unknown>
-  if (!isUint(o.l2ChainId)) problems.push('l2ChainId must be a non-negative integer')
+  let l1 = (o.l1 ?? {}) as Record<string, unknown>
+  let l2ChainIdRaw = o.l2ChainId
+  let bootstrapRaw = o.bootstrap
+  if (o.network !== undefined) {
+    if (!isKnownNetwork(o.network)) problems.push(`network must be one of ${NETWORK_IDS.join(', ')}`)
+    else {
+      // a preset's fixed L1 facts fill what the config omits; what it gives must match
+      const fixed = PRESET_L1[o.network]
+      if (fixed) {
+        if (l1.chainId !== undefined && l1.chainId !== fixed.chainId) problems.push(`l1.chainId must be ${fixed.chainId} for network ${o.network}`)
+        if (l1.rollup !== undefined && (typeof l1.rollup !== 'string' || l1.rollup.toLowerCase() !== fixed.rollup)) problems.push(`l1.rollup must be ${fixed.rollup} for network ${o.network}`)
+        l1 = { ...l1, chainId: fixed.chainId, rollup: fixed.rollup, deployBlock: l1.deployBlock ?? fixed.deployBlock }
+        l2ChainIdRaw ??= fixed.l2ChainId
+        bootstrapRaw ??= []
+      }
+    }
+  }
+  if (!isUint(l2ChainIdRaw)) problems.push('l2ChainId must be a non-negative integer')
   if (typeof o.l1 !== 'object' || o.l1 === null) problems.push('l1 must be an object')
   if (!isUint(l1.chainId)) problems.push('l1.chainId must be a non-negative integer')
   if (!Array.isArray(l1.rpcUrls) || l1.rpcUrls.length === 0 || !l1.rpcUrls.every((u) => typeof u === 'string' && /^https?:\/\//.test(u)))
@@ -57,7 +74,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   if (o.beaconUrl !== undefined && (typeof o.beaconUrl !== 'string' || !/^https?:\/\//.test(o.beaconUrl))) problems.push('beaconUrl must be an http(s) URL')
   if (o.beaconBlockId !== undefined && !['auto', 'slot', 'execution-block-number'].includes(o.beaconBlockId as string)) problems.push("beaconBlockId must be 'auto', 'slot' or 'execution-block-number'")
   if (o.fileStoreUrl !== undefined && (typeof o.fileStoreUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.fileStoreUrl))) problems.push('fileStoreUrl must be an http(s) URL')
-  if (!Array.isArray(o.bootstrap) || !o.bootstrap.every((a) => typeof a === 'string' && a.startsWith('/'))) problems.push('bootstrap must be a list of multiaddr strings')
+  if (!Array.isArray(bootstrapRaw) || !bootstrapRaw.every((a) => typeof a === 'string' && a.startsWith('/'))) problems.push('bootstrap must be a list of multiaddr strings')
   const mode = o.mode ?? 'light'
   if (mode !== 'light' && mode !== 'full') problems.push("mode must be 'light' or 'full'")
   if (o.l1PollMs !== undefined && (!isUint(o.l1PollMs) || o.l1PollMs < 50)) problems.push('l1PollMs must be an integer ≥ 50')
@@ -75,11 +92,12 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   if (o.trustedHeader !== undefined) problems.push(...trustedHeaderProblems(o.trustedHeader))
   if (problems.length > 0) throw new VigilError('CONFIG_INVALID', `invalid config: ${problems.join('; ')}`, { details: { problems: problems.join('; ') } })
   const cfg: ClientConfig = {
-    l2ChainId: o.l2ChainId as number,
+    l2ChainId: l2ChainIdRaw as number,
     l1: { chainId: l1.chainId as number, rpcUrls: l1.rpcUrls as string[], rollup: l1.rollup as Address, deployBlock: l1.deployBlock as number },
-    bootstrap: o.bootstrap as string[],
+    bootstrap: bootstrapRaw as string[],
     mode: mode as 'light' | 'full',
   }
+  if (typeof o.network === 'string') cfg.network = o.network
   if (l1.quorum !== undefined) cfg.l1.quorum = l1.quorum as number
   if (l1.quorumDepth !== undefined) cfg.l1.quorumDepth = l1.quorumDepth as number
   if (o.beaconLightClient !== undefined) {

@@ -6,9 +6,11 @@
  * and runs it (start/stop order: light-client.ts). Nothing here starts anything.
  */
 import type { Logger } from '../../core/logger'
-import type { VigilError } from '../../core/errors'
-import type { AbortOptions, Address } from '../../core/types'
+import { VigilError } from '../../core/errors'
+import type { AbortOptions } from '../../core/types'
 import type { SigningDomain } from '../../protocol/domain'
+import type { NetworkAdapter } from '../../networks/adapter'
+import { networkFor } from '../../networks/presets'
 import { topics, type Topics } from '../../protocol/topics'
 import type { ChainServer } from '../../p2p/protocols/common'
 import type { DexieChainStore } from '../../store/chain-store'
@@ -48,6 +50,8 @@ export interface ComposeOptions {
 /** Everything a LightClient is made of. */
 export interface ClientParts {
   readonly config: ClientConfig
+  /** The network adapter the config names (src/networks/presets.ts `networkFor`): everything chain-specific. */
+  readonly network: NetworkAdapter
   readonly store: DexieChainStore
   readonly domain: SigningDomain
   readonly topics: Topics
@@ -86,7 +90,14 @@ export interface ClientParts {
  */
 export function composeClient(config: ClientConfig, store: DexieChainStore, opts: ComposeOptions, onChange: () => void): ClientParts {
   const log = opts.logger
-  const domain: SigningDomain = { l1ChainId: config.l1.chainId, rollup: config.l1.rollup.toLowerCase() as Address }
+  // everything chain-specific comes from the network's adapter; its rules drive sync and Verify now
+  const network = networkFor(config)
+  const rules = network.rules
+  if (!rules)
+    throw new VigilError('CONFIG_INVALID', `network ${network.id}: the light client cannot follow ${network.title} yet (docs/networks.md); its checkpoints can be checked offline on the explorer's #/aztec page`, {
+      details: { network: network.id },
+    })
+  const domain: SigningDomain = rules.domain
   const t = topics(config.l2ChainId)
   const { l1, lightClient } = provenL1(config, opts.signal, (source, e, disproven) => engine.recordFailure(source, e, disproven))
   const gossipStats = new StatsRecorder('gossip', 'gossip')
@@ -95,6 +106,7 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
     l1,
     gossipStats,
     domain,
+    rules,
     l2ChainId: config.l2ChainId,
     deployBlock: config.l1.deployBlock,
     mode: config.mode,
@@ -149,10 +161,11 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
     const b = await bodies.fetchBody(hash, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: opts.explorerBodyTimeoutMs })
     return { bytes: b.bytes, source: b.source }
   }
-  const explorer = new Explorer({ store, l1, config, beacon: verifyBeacon, fetchBody })
+  const explorer = new Explorer({ store, l1, config, beacon: verifyBeacon, fetchBody, rules })
 
   return {
     config,
+    network,
     store,
     domain,
     topics: t,

@@ -13,13 +13,14 @@ import { VigilError, toErrorRecord, type ErrorRecord } from '../../core/errors'
 import type { AbortOptions, Address, BlockStatus, Hex } from '../../core/types'
 import { bytesToHex, hexToBytes } from '../../protocol/bytes'
 import { decodeBody, type BlockBody } from '../../protocol/body'
-import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, decodeCheckpoint, type Checkpoint } from '../../protocol/checkpoint'
+import { CHECKPOINT_VERSION, checkpointDigest, decodeAttestationSignatures, type Checkpoint } from '../../protocol/checkpoint'
 import type { SigningDomain } from '../../protocol/domain'
 import { decodeHeader, headerHash, type BlockHeader } from '../../protocol/header'
-import { epochOfSlot, slotProposer } from '../../protocol/schedule'
+import { epochOfSlot } from '../../protocol/schedule'
 import { judgeBlobs } from '../../verify/blobs'
-import { checkResult, verifyMinedCheckpoint, type MinedCheckpointCheck, type MinedCheckpointVerdict } from '../../verify/checkpoint'
-import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyProposerSignature, verifyQuorum } from '../../verify/rules'
+import { vigilChainRules, type ChainRules } from '../../verify/chain-rules'
+import { checkResult, type MinedCheckpointCheck, type MinedCheckpointVerdict } from '../../verify/checkpoint'
+import { verifyBody, verifyCheckpointHeaders, verifyGenesisLink, verifyHeaderFields, verifyLinkage, verifyQuorum } from '../../verify/rules'
 import { checkProposalHeader } from '../../verify/gossip-rules'
 import type { BlockRow, ChainStore, CheckpointRow } from '../../ports/store'
 import type { ProvenL1 } from '../../sources/l1-proven'
@@ -60,6 +61,8 @@ export interface ExplorerDeps {
   config: ClientConfig
   beacon?: BlobFetcher | null
   fetchBody?: BodyFetcher | null
+  /** The network's rules (the adapter's, from composeClient); Vigil's for the config's rollup when not given. */
+  rules?: ChainRules
   now?: () => number
 }
 
@@ -118,11 +121,13 @@ export function parseBlockQuery(q: string | number): { height: number } | { hash
 export class Explorer {
   private readonly store: ChainStore
   private readonly domain: SigningDomain
+  private readonly rules: ChainRules
   private readonly now: () => number
 
   constructor(private readonly deps: ExplorerDeps) {
     this.store = deps.store
-    this.domain = { l1ChainId: deps.config.l1.chainId, rollup: deps.config.l1.rollup.toLowerCase() as Address }
+    this.rules = deps.rules ?? vigilChainRules({ l1ChainId: deps.config.l1.chainId, rollup: deps.config.l1.rollup.toLowerCase() as Address }, deps.config.l2ChainId)
+    this.domain = this.rules.domain
     this.now = deps.now ?? Date.now
   }
 
@@ -432,7 +437,7 @@ export class Explorer {
     const epoch = epochOfSlot(params, slot)
     const committee = await this.committee(ctx, epoch)
     if (committee.length === 0) throw new VigilError('COMMITTEE_UNKNOWN', `the rollup has no committee for epoch ${epoch}`, { severity: 'soft', details: { epoch } })
-    const expected = slotProposer(this.domain.rollup, this.deps.config.l2ChainId, epoch, slot, committee)!
+    const expected = this.rules.proposerOf(epoch, slot, committee)!
     return { expected, epoch, committee, index: committee.indexOf(expected) }
   }
 
@@ -495,7 +500,7 @@ export class Explorer {
     if (!sig) return skip('no proposal signature held: this block was learned from its checkpoint (covered by the checkpoint, quorum and L1 checks)')
     if (proposer.status === 'skipped') return skip(`the slot's proposer is unknown: ${proposer.detail}`, proposer.error)
     const { expected } = await this.expectedProposer(ctx, h.slot)
-    verifyProposerSignature(this.domain, h, sig, expected)
+    this.rules.verifyBlockSignature(h, sig, expected)
     return pass(`EIP-712 BlockProposal signature recovers to ${expected}`)
   }
 
@@ -514,7 +519,7 @@ export class Explorer {
         checkpoint = await this.checkpointFromStore(cp)
         from = 'stored headers (its L1 event is gone)'
       } else {
-        checkpoint = decodeCheckpoint(ev.checkpointBytes)
+        checkpoint = this.rules.decodeMinedCheckpoint(ev.checkpointBytes)
         from = `L1 calldata of tx ${short(ev.txHash)}`
       }
     } else {
@@ -691,7 +696,7 @@ export class Explorer {
     } catch (e) {
       committeeError = e
     }
-    ctx.mined = verifyMinedCheckpoint({ domain: this.domain, event: ev, checkpoint, parent, parentInvalid, committee, expectedProposer: expected, ...(committeeError !== undefined ? { committeeError } : {}) })
+    ctx.mined = this.rules.verifyMinedCheckpoint({ event: ev, checkpoint, parent, parentInvalid, committee, expectedProposer: expected, ...(committeeError !== undefined ? { committeeError } : {}) })
     return ctx.mined
   }
 
