@@ -12,6 +12,8 @@ import type { GossipGuard, GuardCounters } from './gossip-guard'
 export interface GossipNodeStatus {
   name: string
   peerId: string
+  /** Where it listens. */
+  addrs: string[]
   counters: GuardCounters
   /** Connected peers and their score now. */
   peers: { id: string; score: number }[]
@@ -48,6 +50,7 @@ export function watchGossip(nodes: { name: string; node: P2PNode; guard: GossipG
       return {
         name,
         peerId: node.peerId.toString(),
+        addrs: node.getMultiaddrs().map(String),
         counters: guard.counters,
         peers: node.getPeers().map((p) => ({ id: p.toString(), score: peerScore(node, p) })),
         graylisted,

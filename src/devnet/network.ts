@@ -17,7 +17,7 @@ import type { SigningDomain } from '../protocol/domain'
 import { vigilRollupAbi } from '../contracts/abi'
 import { initCrypto } from '../verify/secp256k1'
 import { VigilError } from '../core/errors'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from './builder'
+import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, type Validator } from './builder'
 import { TypedEmitter, type DevnetContext, type DevnetEvents, type DevnetInfo, type DevnetOptions } from './context'
 import { SERVICES } from './services'
 import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from './l1'
@@ -45,6 +45,9 @@ export const DEFAULT_DEVNET: DevnetOptions = {
   faults: [],
 }
 
+/** Checkpoint posts that may wait behind a slow one before the proposer loop waits too (and skips slots). */
+export const MAX_QUEUED_POSTS = 3
+
 export interface Devnet {
   info: DevnetInfo
   /** The proposer's counters, as of now. */
@@ -57,6 +60,10 @@ export interface DevnetStats {
   height: number
   checkpointsPosted: number
   checkpointsFailed: number
+  /** Slots the proposer started too late to build (a loaded machine, a post that outlasted its slot). */
+  slotsSkipped: number
+  /** The last posted checkpoint: ms spent collecting attestations, then sending the L1 transaction, and how many it carried. */
+  lastPost: { collectMs: number; sendMs: number; attestations: number } | null
   lastError: string | null
 }
 
@@ -185,7 +192,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     cleanups.push(() => gateway.close())
 
     const builder = new ChainBuilder(domain, opts.l2ChainId, { seed: `vigil-devnet-${rollup}`, blobToCommitment: nativeKzg.blobToKzgCommitment })
-    const stats: DevnetStats = { slot: 0, height: 0, checkpointsPosted: 0, checkpointsFailed: 0, lastError: null }
+    const stats: DevnetStats = { slot: 0, height: 0, checkpointsPosted: 0, checkpointsFailed: 0, slotsSkipped: 0, lastPost: null, lastError: null }
     const gossipWatch = watchGossip(nodes.map(([name, node]) => ({ name, node, guard: guards.get(name)! })))
     cleanups.push(async () => gossipWatch.stop())
     gateway.addRoute((_req, res, url) => {
@@ -258,8 +265,8 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
 
     const proposerFaults = new ProposerFaults(ctx)
-    const postCheckpoint = async (blocks: BuiltBlock[], proposer: Validator, committee: Validator[], plan: CheckpointPlan = {}) => {
-      const built = builder.buildCheckpoint(blocks, proposer)
+    const postCheckpoint = async (built: BuiltCheckpoint, blocks: BuiltBlock[], proposer: Validator, committee: Validator[], plan: CheckpointPlan = {}) => {
+      const t0 = Date.now()
       const members = committee.map((v) => v.address.toLowerCase() as Address)
       const quorum = quorumOf(committee.length)
       let sigs: Uint8Array[]
@@ -288,8 +295,10 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       // never post what does not verify: every signature a distinct member of this epoch's committee
       checkPostable(domain, built.digest, toPost, members)
       const attestations = encodeAttestationSignatures(toPost)
+      const t1 = Date.now()
       const posted = await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations, blobs: built.blobs })
       stats.checkpointsPosted++
+      stats.lastPost = { collectMs: t1 - t0, sendMs: Date.now() - t1, attestations: toPost.length }
       events.emit('checkpoint', { built, blocks, l1: { blockNumber: posted.l1BlockNumber, blockHash: posted.l1BlockHash, txHash: posted.txHash } })
       // fault l1-reorg: the L1 drops that block; the same checkpoint lands again
       const again = await proposerFaults.afterPosted({ built, posted, attestations, proposer })
@@ -302,10 +311,21 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       let posting: Promise<void> = Promise.resolve()
       // after a failed post: where to continue from (L1's tip), applied at the next slot's start
       let rewind = null as { hash: Hex; checkpointNumber: number } | null
+      // rewinds applied so far: a slot built before the latest rewind is not posted
+      let generation = 0
+      // posts queued or running
+      let queued = 0
       while (!signal.aborted) {
         const start = (genesisTime + slot * opts.slotSeconds) * 1000
-        if (Date.now() > start + 500) {
-          slot = slotAt(schedule, Date.now() / 1000) + 1
+        // late (the previous post outlasted its slot, a loaded machine): the slot is still built
+        // while half of it is left (its blocks come at once, timestamps inside the slot), else skipped
+        if (Date.now() > start + Math.max(500, (opts.slotSeconds * 1000) / 2)) {
+          const next = slotAt(schedule, Date.now() / 1000) + 1
+          if (stats.slot > 0) {
+            stats.slotsSkipped += next - slot
+            log.error(`proposer late by ${Date.now() - start} ms: slots ${slot}..${next - 1} skipped (last post ${JSON.stringify(stats.lastPost)})`)
+          }
+          slot = next
           continue
         }
         await delay(Math.max(0, start - Date.now()), signal)
@@ -313,6 +333,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         if (rewind) {
           builder.rewindTo(rewind.hash, rewind.checkpointNumber)
           rewind = null
+          generation++
         }
         const { proposer, committee } = await proposerOf(slot)
         const blocks: BuiltBlock[] = []
@@ -332,7 +353,10 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           }
         }
         await delay(Math.max(0, start + opts.slotSeconds * 1000 - Date.now()), signal)
-        await posting
+        // posts go out one after another, each after the previous one landed, while the next slot
+        // is built: a post that outlasts its slot (a loaded machine, a slow L1) delays the next
+        // post, it does not cost a slot. Bounded: past MAX_QUEUED_POSTS the loop waits.
+        if (queued >= MAX_QUEUED_POSTS) await posting
         if (rewind) {
           // this slot was built on the checkpoint that did not land: it can never land either
           stats.checkpointsFailed++
@@ -343,15 +367,33 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         // fault divergent-checkpoint: post other blocks than those gossiped (announced, never gossiped)
         const planned = proposerFaults.checkpointPlan(blocks, proposer)
         for (const b of planned.replacements) events.emit('block', b)
-        posting = postCheckpoint(planned.blocks, proposer, committee, planned.plan).catch(async (e) => {
-          stats.checkpointsFailed++
-          stats.lastError = (e as Error).message
-          log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
-          events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
-          // rebuild from what L1 has: the provisional blocks that did not land become orphans
-          const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
-          rewind = { hash: blockHash, checkpointNumber: Number(cpNumber) }
-        })
+        // the checkpoint is built now (the builder's checkpoint number moves on before the next slot's blocks)
+        const built = builder.buildCheckpoint(planned.blocks, proposer)
+        const builtIn = generation
+        const previous = posting
+        queued++
+        posting = (async () => {
+          await previous
+          if (rewind !== null || generation !== builtIn) {
+            // an earlier post failed after this slot was built on it
+            stats.checkpointsFailed++
+            events.emit('checkpoint-failed', { blocks, error: 'builds on a checkpoint that did not land' })
+            return
+          }
+          await postCheckpoint(built, planned.blocks, proposer, committee, planned.plan).catch(async (e) => {
+            stats.checkpointsFailed++
+            stats.lastError = (e as Error).message
+            log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
+            events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
+            // rebuild from what L1 has: the provisional blocks that did not land become orphans
+            const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
+            rewind = { hash: blockHash, checkpointNumber: Number(cpNumber) }
+          })
+        })()
+          .catch((e) => {
+            if (!signal.aborted) log.error(`after the post of slot ${blocks[0]!.header.slot} failed, the rewind failed too`, e)
+          })
+          .finally(() => queued--)
         slot++
       }
     }
