@@ -317,9 +317,9 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       let queued = 0
       while (!signal.aborted) {
         const start = (genesisTime + slot * opts.slotSeconds) * 1000
-        // late (the previous post outlasted its slot, a loaded machine): the slot is still built
-        // while half of it is left (its blocks come at once, timestamps inside the slot), else skipped
-        if (Date.now() > start + Math.max(500, (opts.slotSeconds * 1000) / 2)) {
+        // late (a loaded machine): the slot is still built while a quarter of it is left (its
+        // blocks come at once, timestamps inside the slot), else skipped
+        if (Date.now() > start + Math.max(500, (opts.slotSeconds * 1000 * 3) / 4)) {
           const next = slotAt(schedule, Date.now() / 1000) + 1
           if (stats.slot > 0) {
             stats.slotsSkipped += next - slot

@@ -280,7 +280,7 @@ describe('the devnet under a gossip flood', () => {
         }
         return posted.has(lastSlot) || null
       },
-      { timeoutMs: 4 * SLOT * 1000 + 30_000, intervalMs: 500, what: `the checkpoint of slot ${lastSlot} on L1`, context: () => `posted slots ${[...posted.keys()].join(',')}` },
+      { timeoutMs: 4 * SLOT * 1000 + 30_000, intervalMs: 500, what: `the checkpoint of slot ${lastSlot} on L1`, context: () => `posted slots ${[...posted.keys()].join(',')}; devnet said:\n${devnet.output.slice(-20).join('\n')}` },
     )
     const after = await status()
     const nodes = await gossip()
