@@ -11,19 +11,22 @@ import type { Address, Hex } from '../core/types'
 import { createLogger } from '../core/logger'
 import { delay } from '../core/abort'
 import { topics as topicsFor } from '../protocol/topics'
-import { decodeAttestation, decodeCheckpointProposal, checkpointDigest, encodeAttestationSignatures } from '../protocol/checkpoint'
+import { checkpointDigest, encodeAttestationSignatures, type DecodedCheckpointProposal } from '../protocol/checkpoint'
 import { epochOfSlot, slotAt, slotProposer, quorumOf, type Schedule } from '../protocol/schedule'
 import type { SigningDomain } from '../protocol/domain'
 import { vigilRollupAbi } from '../contracts/abi'
-import { recoverAddress, initCrypto } from '../verify/secp256k1'
-import { signingDigest } from '../protocol/domain'
-import { ChainBuilder, validatorKeys, type BuiltBlock, type Validator } from './builder'
+import { initCrypto } from '../verify/secp256k1'
+import { VigilError } from '../core/errors'
+import { ChainBuilder, validatorKeys, type BuiltBlock, type BuiltCheckpoint, type Validator } from './builder'
 import { TypedEmitter, type DevnetContext, type DevnetEvents, type DevnetInfo, type DevnetOptions } from './context'
 import { SERVICES } from './services'
 import { startAnvil, deployRollup, registerValidators, proposeCheckpoint } from './l1'
 import { nativeKzg } from './kzg'
 import { startGateway, sendJson, type Gateway } from './gateway'
-import { createP2PNode, publish, subscribeTopic, waitForSubscribers } from '../p2p/node'
+import { createP2PNode, publish, subscribeTopic, waitForSubscribers, type P2PNode } from '../p2p/node'
+import { createGossipGuard, type GossipGuard, type GossipGuardDeps } from './gossip-guard'
+import { AttestationCollector, checkPostable } from './attestations'
+import { watchGossip } from './gossip-status'
 import { relayBrowserPeers } from '../p2p/discovery'
 import { FaultLog } from './faults'
 import { ProposerFaults, type CheckpointPlan } from './proposer-faults'
@@ -42,6 +45,9 @@ export const DEFAULT_DEVNET: DevnetOptions = {
   faults: [],
 }
 
+/** Checkpoint posts that may wait behind a slow one before the proposer loop waits too (and skips slots). */
+export const MAX_QUEUED_POSTS = 3
+
 export interface Devnet {
   info: DevnetInfo
   /** The proposer's counters, as of now. */
@@ -54,6 +60,10 @@ export interface DevnetStats {
   height: number
   checkpointsPosted: number
   checkpointsFailed: number
+  /** Slots the proposer started too late to build (a loaded machine, a post that outlasted its slot). */
+  slotsSkipped: number
+  /** The last posted checkpoint: ms spent collecting attestations, then sending the L1 transaction, and how many it carried. */
+  lastPost: { collectMs: number; sendMs: number; attestations: number } | null
   lastError: string | null
 }
 
@@ -112,23 +122,24 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     const wsAddrs = bootstrapAddrs.filter((a) => a.includes('/ws'))
     const proposerNode = await createP2PNode({ role: 'devnet', listen: ['/ip4/127.0.0.1/tcp/0/ws'], bootstrap: wsAddrs, seed: 'vigil-devnet-proposer' })
     cleanups.push(() => proposerNode.stop())
-    const validatorNode = await createP2PNode({ role: 'devnet', listen: ['/ip4/127.0.0.1/tcp/0/ws'], bootstrap: wsAddrs, seed: 'vigil-devnet-validators' })
+    // the validators also dial the proposer directly: their attestations reach it in one hop,
+    // whatever load a flood puts on the hub's streams
+    const proposerWs = proposerNode.getMultiaddrs().map((a) => a.toString())
+    const validatorNode = await createP2PNode({ role: 'devnet', listen: ['/ip4/127.0.0.1/tcp/0/ws'], bootstrap: [...wsAddrs, ...proposerWs], seed: 'vigil-devnet-validators' })
     cleanups.push(() => validatorNode.stop())
     const t = topicsFor(opts.l2ChainId)
-    // every devnet node relays every topic, so clients get gossip through the bootstrap node
-    // (browser peer records are checked before they are forwarded: src/p2p/discovery.ts)
-    for (const n of [bootstrapNode, proposerNode, validatorNode]) {
-      for (const topic of Object.values(t)) if (topic !== t.browserPeers) subscribeTopic(n, topic, async () => 'accept')
-      relayBrowserPeers(n, t.browserPeers, log.child('browser-peers'))
-    }
 
-    const committees = new Map<number, Validator[]>()
-    const committeeOf = async (epoch: number): Promise<Validator[]> => {
+    // committees by epoch, each looked up once (concurrent asks share the L1 call)
+    const committees = new Map<number, Promise<Validator[]>>()
+    const committeeOf = (epoch: number): Promise<Validator[]> => {
       let c = committees.get(epoch)
       if (!c) {
-        const addrs = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'getCommittee', args: [BigInt(epoch)] })) as readonly Address[]
-        c = addrs.map((a) => byAddress.get(a.toLowerCase())!)
+        c = (async () => {
+          const addrs = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'getCommittee', args: [BigInt(epoch)] })) as readonly Address[]
+          return addrs.map((a) => byAddress.get(a.toLowerCase())!)
+        })()
         committees.set(epoch, c)
+        c.catch(() => committees.delete(epoch))
       }
       return c
     }
@@ -137,46 +148,65 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       const committee = await committeeOf(epoch)
       // the derivation sync and Verify now use (src/protocol/schedule.ts), over the committee's addresses
       const address = slotProposer(rollup, opts.l2ChainId, epoch, slot, committee.map((v) => v.address))
-      if (address === null) throw new Error(`epoch ${epoch} has no committee (slot ${slot})`)
+      if (address === null) throw new VigilError('COMMITTEE_UNKNOWN', `epoch ${epoch} has no committee (slot ${slot})`, { severity: 'soft', details: { epoch, slot } })
       return { proposer: byAddress.get(address.toLowerCase())!, committee }
     }
 
-    // validators: attest to every checkpoint proposal of the expected proposer whose headers link up
-    subscribeTopic(validatorNode, t.checkpointProposal, async (data) => {
-      const cp = decodeCheckpointProposal(data)
-      const { proposer, committee } = await proposerOf(cp.checkpoint.slot)
-      const digest = checkpointDigest(cp.checkpoint)
-      const signer = recoverAddress(signingDigest(domain, 'CheckpointProposal', digest), cp.signature)
-      if (signer !== proposer.address.toLowerCase()) return 'reject'
-      for (const v of committee) await publish(validatorNode, t.checkpointAttestation, builder.attestationMessage(digest, cp.checkpoint.slot, v))
-      return 'accept'
-    })
-
-    // proposer: collects attestations for the checkpoint it is waiting on
-    const collected = new Map<Hex, Map<Address, Uint8Array>>()
-    const waiters = new Map<Hex, () => void>()
-    let needed = 0
-    subscribeTopic(proposerNode, t.checkpointAttestation, async (data) => {
-      const a = decodeAttestation(data)
-      const sigs = collected.get(a.checkpointDigest)
-      if (!sigs) return 'ignore'
-      const signer = recoverAddress(signingDigest(domain, 'CheckpointAttestation', a.checkpointDigest), a.signature)
-      if (!sigs.has(signer)) sigs.set(signer, a.signature)
-      if (sigs.size >= needed) waiters.get(a.checkpointDigest)?.()
-      return 'accept'
-    })
+    // every devnet node relays every topic (clients get gossip through the bootstrap node), and
+    // judges each message first with the client's rules (src/devnet/gossip-guard.ts): junk is
+    // rejected, not forwarded, and its sender scored down until gossipsub graylists it
+    // (browser peer records are checked before they are forwarded: src/p2p/discovery.ts)
+    const collector = new AttestationCollector(domain)
+    const guards = new Map<string, GossipGuard>()
+    const guardDeps = {
+      domain,
+      l2ChainId: opts.l2ChainId,
+      schedule,
+      topics: t,
+      committeeOf: async (epoch: number) => (await committeeOf(epoch)).map((v) => v.address.toLowerCase() as Address),
+      proposerOf: async (slot: number) => (await proposerOf(slot)).proposer.address,
+    }
+    // validators: attest to every checkpoint proposal the guard accepted (signed by the slot's
+    // proposer, headers that belong together), one attestation per committee member
+    const attest = (cp: DecodedCheckpointProposal) => {
+      void (async () => {
+        const { committee } = await proposerOf(cp.checkpoint.slot)
+        const digest = checkpointDigest(cp.checkpoint)
+        for (const v of committee) await publish(validatorNode, t.checkpointAttestation, builder.attestationMessage(digest, cp.checkpoint.slot, v))
+      })().catch((e) => log.error('attesting failed', e))
+    }
+    const nodes: [string, P2PNode, Partial<GossipGuardDeps>][] = [
+      ['bootstrap', bootstrapNode, {}],
+      // proposer: collects the attestations of the checkpoint it is waiting on (src/devnet/attestations.ts)
+      ['proposer', proposerNode, { onAttestation: (a) => collector.offer(a) }],
+      ['validators', validatorNode, { onCheckpointProposal: attest }],
+    ]
+    for (const [name, n, extra] of nodes) {
+      const guard = createGossipGuard({ ...guardDeps, ...extra })
+      guards.set(name, guard)
+      for (const h of guard.handlers) subscribeTopic(n, h.topic, h.handler, { maxBytes: h.maxBytes })
+      relayBrowserPeers(n, t.browserPeers, log.child('browser-peers'))
+    }
 
     const gateway: Gateway = await startGateway({ anvilUrl: anvil.rpcUrl })
     cleanups.push(() => gateway.close())
 
     const builder = new ChainBuilder(domain, opts.l2ChainId, { seed: `vigil-devnet-${rollup}`, blobToCommitment: nativeKzg.blobToKzgCommitment })
-    const stats: DevnetStats = { slot: 0, height: 0, checkpointsPosted: 0, checkpointsFailed: 0, lastError: null }
+    const stats: DevnetStats = { slot: 0, height: 0, checkpointsPosted: 0, checkpointsFailed: 0, slotsSkipped: 0, lastPost: null, lastError: null }
+    const gossipWatch = watchGossip(nodes.map(([name, node]) => ({ name, node, guard: guards.get(name)! })))
+    cleanups.push(async () => gossipWatch.stop())
+    gateway.addRoute((_req, res, url) => {
+      if (url.pathname !== '/gossip') return false
+      sendJson(res, 200, gossipWatch.status())
+      return true
+    })
     gateway.addRoute((_req, res, url) => {
       if (url.pathname !== '/status') return false
       sendJson(res, 200, { ...stats, rollup, genesisTime })
       return true
     })
 
+    await waitForSubscribers(validatorNode, t.checkpointAttestation, 1, { signal: AbortSignal.timeout(15_000) })
     await waitForSubscribers(proposerNode, t.checkpointAttestation, 1, { signal: AbortSignal.timeout(15_000) })
     await waitForSubscribers(validatorNode, t.checkpointProposal, 1, { signal: AbortSignal.timeout(15_000) })
 
@@ -235,34 +265,40 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
 
     const proposerFaults = new ProposerFaults(ctx)
-    const postCheckpoint = async (blocks: BuiltBlock[], proposer: Validator, committee: Validator[], plan: CheckpointPlan = {}) => {
-      const built = builder.buildCheckpoint(blocks, proposer)
-      const sigs = new Map<Address, Uint8Array>()
+    const postCheckpoint = async (built: BuiltCheckpoint, blocks: BuiltBlock[], proposer: Validator, committee: Validator[], plan: CheckpointPlan = {}) => {
+      const t0 = Date.now()
+      const members = committee.map((v) => v.address.toLowerCase() as Address)
+      const quorum = quorumOf(committee.length)
+      let sigs: Uint8Array[]
       if (plan.directAttestations) {
         // fault divergent-checkpoint: never gossiped; the committee's keys sign it directly
-        proposerFaults.directAttestations(built.digest, committee).forEach((sig, i) => sigs.set(committee[i]!.address, sig))
+        sigs = proposerFaults.directAttestations(built.digest, committee)
       } else {
-        collected.set(built.digest, sigs)
-        needed = committee.length
-        const all = new Promise<void>((resolve) => waiters.set(built.digest, resolve))
-        if (plan.rival) await publish(proposerNode, t.checkpointProposal, plan.rival.proposalBytes) // fault equivocate
-        await publish(proposerNode, t.checkpointProposal, built.proposalBytes)
-        // wait for every member, or settle for quorum after a grace period
-        const graceMs = Math.max(500, opts.slotSeconds * 250)
-        await Promise.race([all, delay(graceMs, abort.signal)])
-        if (sigs.size < quorumOf(committee.length)) {
+        const c = collector.collect(built.digest, built.checkpoint.slot, members)
+        try {
+          if (plan.rival) await publish(proposerNode, t.checkpointProposal, plan.rival.proposalBytes) // fault equivocate
+          await publish(proposerNode, t.checkpointProposal, built.proposalBytes)
+          // wait for every member, or settle for quorum after a grace period
+          const graceMs = Math.max(500, opts.slotSeconds * 250)
+          await c.until(committee.length, AbortSignal.any([abort.signal, AbortSignal.timeout(graceMs)]))
           // a loaded machine: settle for quorum, waiting up to one more slot for it
-          needed = quorumOf(committee.length)
-          const enough = new Promise<void>((resolve) => waiters.set(built.digest, resolve))
-          if (sigs.size < needed) await Promise.race([enough, delay(opts.slotSeconds * 1000, abort.signal)])
+          if (c.count < quorum) await c.until(quorum, AbortSignal.any([abort.signal, AbortSignal.timeout(opts.slotSeconds * 1000)]))
+          sigs = c.signatures()
+          const r = c.refused
+          if (r.outsider + r.bad + r.wrongSlot > 0) log(`checkpoint ${built.checkpoint.checkpointNumber}: refused ${r.outsider} outsider, ${r.bad} bad and ${r.wrongSlot} wrong-slot attestations`)
+        } finally {
+          collector.close(built.digest)
         }
-        waiters.delete(built.digest)
-        collected.delete(built.digest)
       }
-      if (sigs.size < quorumOf(committee.length)) throw new Error(`only ${sigs.size} attestations, quorum is ${quorumOf(committee.length)}`)
-      const attestations = encodeAttestationSignatures(proposerFaults.trimAttestations([...sigs.values()], committee.length, built.checkpoint.checkpointNumber))
+      if (sigs.length < quorum) throw new Error(`only ${sigs.length} attestations, quorum is ${quorum}`)
+      const toPost = proposerFaults.trimAttestations(sigs, committee.length, built.checkpoint.checkpointNumber)
+      // never post what does not verify: every signature a distinct member of this epoch's committee
+      checkPostable(domain, built.digest, toPost, members)
+      const attestations = encodeAttestationSignatures(toPost)
+      const t1 = Date.now()
       const posted = await proposeCheckpoint({ rpcUrl: anvil.rpcUrl, rollup, privateKey: proposer.privateKey, checkpoint: built.bytes, attestations, blobs: built.blobs })
       stats.checkpointsPosted++
+      stats.lastPost = { collectMs: t1 - t0, sendMs: Date.now() - t1, attestations: toPost.length }
       events.emit('checkpoint', { built, blocks, l1: { blockNumber: posted.l1BlockNumber, blockHash: posted.l1BlockHash, txHash: posted.txHash } })
       // fault l1-reorg: the L1 drops that block; the same checkpoint lands again
       const again = await proposerFaults.afterPosted({ built, posted, attestations, proposer })
@@ -275,10 +311,21 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       let posting: Promise<void> = Promise.resolve()
       // after a failed post: where to continue from (L1's tip), applied at the next slot's start
       let rewind = null as { hash: Hex; checkpointNumber: number } | null
+      // rewinds applied so far: a slot built before the latest rewind is not posted
+      let generation = 0
+      // posts queued or running
+      let queued = 0
       while (!signal.aborted) {
         const start = (genesisTime + slot * opts.slotSeconds) * 1000
-        if (Date.now() > start + 500) {
-          slot = slotAt(schedule, Date.now() / 1000) + 1
+        // late (a loaded machine): the slot is still built while a quarter of it is left (its
+        // blocks come at once, timestamps inside the slot), else skipped
+        if (Date.now() > start + Math.max(500, (opts.slotSeconds * 1000 * 3) / 4)) {
+          const next = slotAt(schedule, Date.now() / 1000) + 1
+          if (stats.slot > 0) {
+            stats.slotsSkipped += next - slot
+            log.error(`proposer late by ${Date.now() - start} ms: slots ${slot}..${next - 1} skipped (last post ${JSON.stringify(stats.lastPost)})`)
+          }
+          slot = next
           continue
         }
         await delay(Math.max(0, start - Date.now()), signal)
@@ -286,6 +333,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         if (rewind) {
           builder.rewindTo(rewind.hash, rewind.checkpointNumber)
           rewind = null
+          generation++
         }
         const { proposer, committee } = await proposerOf(slot)
         const blocks: BuiltBlock[] = []
@@ -306,7 +354,10 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           }
         }
         await delay(Math.max(0, start + opts.slotSeconds * 1000 - Date.now()), signal)
-        await posting
+        // posts go out one after another, each after the previous one landed, while the next slot
+        // is built: a post that outlasts its slot (a loaded machine, a slow L1) delays the next
+        // post, it does not cost a slot. Bounded: past MAX_QUEUED_POSTS the loop waits.
+        if (queued >= MAX_QUEUED_POSTS) await posting
         if (rewind) {
           // this slot was built on the checkpoint that did not land: it can never land either
           stats.checkpointsFailed++
@@ -317,15 +368,33 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         // fault divergent-checkpoint: post other blocks than those gossiped (announced, never gossiped)
         const planned = proposerFaults.checkpointPlan(blocks, proposer)
         for (const b of planned.replacements) events.emit('block', b)
-        posting = postCheckpoint(planned.blocks, proposer, committee, planned.plan).catch(async (e) => {
-          stats.checkpointsFailed++
-          stats.lastError = (e as Error).message
-          log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
-          events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
-          // rebuild from what L1 has: the provisional blocks that did not land become orphans
-          const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
-          rewind = { hash: blockHash, checkpointNumber: Number(cpNumber) }
-        })
+        // the checkpoint is built now (the builder's checkpoint number moves on before the next slot's blocks)
+        const built = builder.buildCheckpoint(planned.blocks, proposer)
+        const builtIn = generation
+        const previous = posting
+        queued++
+        posting = (async () => {
+          await previous
+          if (rewind !== null || generation !== builtIn) {
+            // an earlier post failed after this slot was built on it
+            stats.checkpointsFailed++
+            events.emit('checkpoint-failed', { blocks, error: 'builds on a checkpoint that did not land' })
+            return
+          }
+          await postCheckpoint(built, planned.blocks, proposer, committee, planned.plan).catch(async (e) => {
+            stats.checkpointsFailed++
+            stats.lastError = (e as Error).message
+            log.error(`checkpoint for slot ${blocks[0]!.header.slot} not posted`, e)
+            events.emit('checkpoint-failed', { blocks, error: (e as Error).message })
+            // rebuild from what L1 has: the provisional blocks that did not land become orphans
+            const [cpNumber, blockHash] = (await l1.readContract({ address: rollup, abi: vigilRollupAbi, functionName: 'tip' })) as readonly [bigint, Hex, bigint, bigint]
+            rewind = { hash: blockHash, checkpointNumber: Number(cpNumber) }
+          })
+        })()
+          .catch((e) => {
+            if (!signal.aborted) log.error(`after the post of slot ${blocks[0]!.header.slot} failed, the rewind failed too`, e)
+          })
+          .finally(() => queued--)
         slot++
       }
     }

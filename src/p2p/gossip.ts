@@ -31,7 +31,11 @@ export const MAX_GOSSIP_MESSAGE_BYTES = 4 * 1024 * 1024
 export const DEFAULT_TOPIC_MAX_BYTES = 1024 * 1024
 /** A validator that takes longer than this counts as `ignore` (the message leaves gossipsub's cache after a few heartbeats anyway). */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 10_000
-/** Validations running at once per node; messages beyond it are ignored (soft) rather than queued without bound. */
+/**
+ * Validations running at once per node and topic; messages beyond it are ignored (soft)
+ * rather than queued without bound. Per topic, so a flood on one topic never starves another
+ * (a node's attestations keep being validated while its block topic is flooded).
+ */
 export const MAX_INFLIGHT_VALIDATIONS = 512
 /** Loopback: every peer on a devnet or in a test shares this IP. */
 export const LOOPBACK_IPS = ['127.0.0.1', '::1'] as const
@@ -205,14 +209,15 @@ interface Entry {
 }
 interface Registry {
   topics: Map<string, Set<Entry>>
-  inflight: number
+  /** Validations running, per topic. */
+  inflight: Map<string, number>
 }
 const registries = new WeakMap<Router, Registry>()
 
 function registryOf(node: Libp2p, router: Router): Registry {
   let reg = registries.get(router)
   if (reg) return reg
-  const r: Registry = { topics: new Map(), inflight: 0 }
+  const r: Registry = { topics: new Map(), inflight: new Map() }
   registries.set(router, r)
   const log = loggerOf(node).child('gossip')
   router.addEventListener('gossipsub:message', (evt) => {
@@ -226,11 +231,12 @@ function registryOf(node: Libp2p, router: Router): Registry {
     }
     const entries = r.topics.get(msg.topic)
     if (!entries || entries.size === 0) return report('ignore')
-    if (r.inflight >= MAX_INFLIGHT_VALIDATIONS) {
-      log(`validation queue full (${r.inflight}); ignoring a message on ${msg.topic}`)
+    const running = r.inflight.get(msg.topic) ?? 0
+    if (running >= MAX_INFLIGHT_VALIDATIONS) {
+      log(`validation queue of ${msg.topic} full (${running}); ignoring a message`)
       return report('ignore')
     }
-    r.inflight++
+    r.inflight.set(msg.topic, running + 1)
     const meta = { topic: msg.topic, msgId, origin: msg.type === 'signed' ? msg.from : null }
     validate([...entries], msg.data, propagationSource, meta, log)
       .then(report, (e) => {
@@ -238,7 +244,9 @@ function registryOf(node: Libp2p, router: Router): Registry {
         report('ignore')
       })
       .finally(() => {
-        r.inflight--
+        const left = (r.inflight.get(msg.topic) ?? 1) - 1
+        if (left > 0) r.inflight.set(msg.topic, left)
+        else r.inflight.delete(msg.topic)
       })
   })
   return r
