@@ -21,7 +21,7 @@ import { SearchPage } from './pages/SearchPage'
 import { EvidencePage } from './pages/EvidencePage'
 import { SettingsPage } from './pages/SettingsPage'
 import type { VigilClient } from '../client/page/remote'
-import { VigilProvider } from '../client/page/react'
+import { VigilProvider } from '../client/page/react-core'
 
 /** Text with `backticked` spans rendered as <code> (hints name commands). */
 export function withCode(text: string): ReactNode {

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState, type ReactNode } from 'react'
 import type { VigilClient } from '../../client/page/remote'
-import { useBlock, useVerifyBlock } from '../../client/page/react'
+import { useBlock, useVerifyBlock } from '../../client/page/react-core'
 import type { AnchorKind, BlockRef, BlockView, CheckResult, CheckpointView, L1Proof, ProofCheck, TxEffectView, VerifyReport } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatClock, formatCount, formatMs, shortHash } from '../format'
@@ -189,8 +189,8 @@ function VerifyPanel({ client, q, view }: { client: VigilClient | null; q: strin
       title="Verify now"
       data-testid="verify-panel"
       extra={
-        <button type="button" className="button" onClick={v.run} disabled={v.running || !client} data-testid="verify-button" aria-describedby="verify-help">
-          {v.running ? 'Verifying…' : v.report ? 'Verify again' : 'Verify now'}
+        <button type="button" className="button" onClick={() => v.mutate()} disabled={v.isPending || !client} data-testid="verify-button" aria-describedby="verify-help">
+          {v.isPending ? 'Verifying…' : v.data ? 'Verify again' : 'Verify now'}
         </button>
       }
     >
@@ -199,14 +199,14 @@ function VerifyPanel({ client, q, view }: { client: VigilClient | null; q: strin
         re-verified), L1 inclusion, the blobs (KZG) and the body — and every L1 fact they use (header hash, rollup account, each storage slot, receipts) proven again against the anchored L1 block.
         Each proof is listed below the checks.
       </p>
-      <div aria-live="polite" aria-busy={v.running}>
-        {v.running ? (
+      <div aria-live="polite" aria-busy={v.isPending}>
+        {v.isPending ? (
           <p className="muted" role="status">
             <span className="spinner spinner-inline" aria-hidden="true" /> Running every check…
           </p>
         ) : null}
         {v.error ? <ErrorLine e={v.error} /> : null}
-        {v.report ? <VerifyResults report={v.report} status={view.summary.status} checkpoint={l1CheckpointOf(view)} {...(trustActive !== undefined ? { trustActive } : {})} /> : null}
+        {v.data ? <VerifyResults report={v.data} status={view.summary.status} checkpoint={l1CheckpointOf(view)} {...(trustActive !== undefined ? { trustActive } : {})} /> : null}
       </div>
     </Section>
   )
@@ -552,7 +552,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
 }
 
 export function BlockPage({ client, q, tx }: { client: VigilClient | null; q: string; tx: string | null }) {
-  const { block, error } = useBlock(q, client)
+  const { data: block, error } = useBlock(q, client)
   if (error && block === undefined)
     return (
       <section className="panel state-error" role="alert" data-testid="block-error-state">
