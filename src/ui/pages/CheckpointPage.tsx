@@ -14,7 +14,8 @@ import { Attestations } from './BlockPage'
 
 export function CheckpointView({ found, l1Explorer }: { found: CheckpointLookup; l1Explorer?: string | undefined }) {
   const cp = found.checkpoint
-  const known = new Map([[found.block.summary.hash.toLowerCase(), found.block.summary]])
+  // a checkpoint's blocks are consecutive: the first one's height less its index, plus i
+  const firstHeight = found.block.header.height - found.block.header.indexInCheckpoint
   return (
     <>
       <header className="page-head" data-testid="checkpoint-head" data-number={cp.checkpointNumber} data-status={cp.status}>
@@ -32,14 +33,11 @@ export function CheckpointView({ found, l1Explorer }: { found: CheckpointLookup;
       </header>
       <Section id="cp-blocks" title="Blocks" data-testid="checkpoint-blocks">
         <ol className="results">
-          {cp.headerHashes.map((h, i) => {
-            const s = known.get(h.toLowerCase())
-            return (
-              <li key={h} data-testid="checkpoint-block">
-                #{i}: <a href={href.block(h)}>{s ? `block ${formatCount(s.height)}` : 'block'}</a> <Hash value={h} label={`block ${i} hash`} />
-              </li>
-            )
-          })}
+          {cp.headerHashes.map((h, i) => (
+            <li key={h} data-testid="checkpoint-block" data-height={firstHeight + i}>
+              #{i}: <a href={href.block(h)}>block {formatCount(firstHeight + i)}</a> <Hash value={h} label={`block ${i} hash`} />
+            </li>
+          ))}
         </ol>
       </Section>
       <Section id="cp-quorum" title="L1, quorum and proofs" data-testid="checkpoint-details">
