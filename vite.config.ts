@@ -21,7 +21,8 @@ export const DEFAULT_DEVNET_CONFIG = resolve(repoRoot, '.vigil/devnet.json')
  */
 export const PAGE_INPUTS: Record<string, string> = {
   main: resolve(repoRoot, 'index.html'),
-  widget: resolve(repoRoot, 'src/widget/main.ts'),
+  // a tiny unhashed loader importing the hashed widget chunk: a cached widget.js never names a deleted chunk
+  widget: resolve(repoRoot, 'src/widget/loader.ts'),
   'widget-frame': resolve(repoRoot, 'widget.html'),
 }
 
@@ -38,6 +39,24 @@ export function widgetDevAlias(): Plugin {
     configureServer(server) {
       server.middlewares.use((req, _res, next) => {
         if ((req.url ?? '').split('?')[0] === '/widget.js') req.url = '/src/widget/main.ts'
+        next()
+      })
+    },
+  }
+}
+
+/**
+ * Cache headers for `vite preview` as docs/widget.md recommends for any host: the stable-named
+ * entry points revalidate on every use (`no-cache`), content-hashed `assets/*` are immutable.
+ */
+export function cacheHeaders(): Plugin {
+  return {
+    name: 'vigil:cache-headers',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? '').split('?')[0] ?? ''
+        if (path.startsWith('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+        else if (path === '/widget.js' || path === '/widget.html' || path === '/' || path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache')
         next()
       })
     },
@@ -117,7 +136,7 @@ export function vigilViteConfig(opts: VigilViteOptions = {}): UserConfig {
   return {
     root: repoRoot,
     publicDir: resolve(repoRoot, 'public'),
-    plugins: [react(), devnetConfigPlugin(opts.devnetConfigPath), widgetDevAlias(), dedupeNestedProtons()],
+    plugins: [react(), devnetConfigPlugin(opts.devnetConfigPath), widgetDevAlias(), dedupeNestedProtons(), cacheHeaders()],
     appType: 'mpa',
     worker: { format: 'es', plugins: () => [dedupeNestedProtons()] },
     build: {

@@ -142,14 +142,16 @@ async function main() {
 
   // ---- what each entry loads up front (static import closure), plus the worker it starts
   const gzOf = new Map(rows.map((r) => [r.file, r.gzip]))
+  // widget.js is a loader whose one dynamic import is the widget itself: follow the entry's own dynamic imports
   const closure = (start) => {
     const seen = new Set()
-    const walk = (f) => {
+    const walk = (f, followDynamic = false) => {
       if (seen.has(f) || !chunks.has(f)) return
       seen.add(f)
       for (const i of chunks.get(f).imports) walk(i)
+      if (followDynamic) for (const i of chunks.get(f).dynamicImports) walk(i)
     }
-    walk(start)
+    walk(start, start === 'widget.js')
     return seen
   }
   const entryFile = (build, name) => [...chunks.entries()].find(([, c]) => c.build === build && c.isEntry && c.name === name)?.[0]

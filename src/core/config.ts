@@ -61,4 +61,10 @@ export interface ClientConfig {
    * up from it; nothing below `height` is fetched from peers. CLI: `--trusted-hash <height>:<0xhash>`.
    */
   trustedHeader?: { height: number; hash: Hex }
+  /**
+   * An L1 block explorer as a URL template, for links only (nothing is fetched from it):
+   * `{kind}` becomes `tx`, `block` or `address` and `{id}` the hash, number or address, e.g.
+   * `https://etherscan.io/{kind}/{id}` (etherscan and otterscan share these paths).
+   */
+  l1Explorer?: string
 }

@@ -56,6 +56,10 @@ export const ErrorCodes = {
   NOT_FOUND: 'NOT_FOUND',
   STORE_FAILED: 'STORE_FAILED',
   INTERNAL: 'INTERNAL',
+  /** A React hook of `vigil/react` ran outside `<VigilProvider>` and was given no client (hard: a programming error). */
+  PROVIDER_MISSING: 'PROVIDER_MISSING',
+  /** `client.waitFor` gave up: the tip did not reach the height within `timeoutMs` (soft: try again, wait longer). */
+  WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   // snapshots
   SNAPSHOT_INVALID: 'SNAPSHOT_INVALID',
   SNAPSHOT_STALE: 'SNAPSHOT_STALE',

@@ -18,11 +18,13 @@ import { SourceCharts, useSourceSeries, type SourceSample } from './SourceCharts
 import { BlockPage } from './pages/BlockPage'
 import { BlocksPage } from './pages/BlocksPage'
 import { SearchPage } from './pages/SearchPage'
+import { TxPage } from './pages/TxPage'
+import { CheckpointPage } from './pages/CheckpointPage'
 import { EvidencePage } from './pages/EvidencePage'
 import { SettingsPage } from './pages/SettingsPage'
 import { AztecCheckpointPage } from './pages/AztecCheckpointPage'
 import type { VigilClient } from '../client/page/remote'
-import { VigilProvider } from '../client/page/react'
+import { VigilProvider } from '../client/page/react-core'
 
 /** Text with `backticked` spans rendered as <code> (hints name commands). */
 export function withCode(text: string): ReactNode {
@@ -129,6 +131,8 @@ const PAGE_TITLE: Record<Route['page'], string> = {
   dashboard: 'Vigil light client',
   blocks: 'Blocks',
   block: 'Block',
+  tx: 'Transaction',
+  checkpoint: 'Checkpoint',
   search: 'Search',
   evidence: 'Evidence',
   settings: 'Settings',
@@ -144,6 +148,10 @@ function RoutePage({ route, snapshot, client, samples, onRestart }: { route: Rou
       return <BlocksPage client={client} updatedAt={snapshot.updatedAt} startHeight={route.height} />
     case 'block':
       return <BlockPage key={route.q} client={client} q={route.q} tx={route.tx} />
+    case 'tx':
+      return <TxPage key={route.hash} client={client} hash={route.hash} version={String(snapshot.counts.mined + snapshot.counts.finalized)} />
+    case 'checkpoint':
+      return <CheckpointPage key={route.n} client={client} n={route.n} version={String(snapshot.counts.mined + snapshot.counts.finalized)} />
     case 'search':
       return <SearchPage client={client} q={route.q} />
     case 'evidence':
@@ -177,7 +185,7 @@ export function LiveView({ snapshot, problem = null, client = null, route = { pa
       <ChainHeader snapshot={snapshot} stale={problem !== null} />
       <Nav route={route} evidenceCount={evidenceCount} />
       <main className="page" id="main" data-testid="live-state" data-page={route.page} tabIndex={-1}>
-        {route.page === 'block' ? null : <h1 className="sr-only">{PAGE_TITLE[route.page]}</h1>}
+        {route.page === 'block' || route.page === 'tx' || route.page === 'checkpoint' ? null : <h1 className="sr-only">{PAGE_TITLE[route.page]}</h1>}
         {problem ? <ProblemBanner error={problem} /> : null}
         {page}
       </main>

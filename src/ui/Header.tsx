@@ -1,6 +1,9 @@
 /** The top bar: which chain this is, where L1 stands, and how fresh the data is. */
+import { useState } from 'react'
 import type { ClientSnapshot } from '../client/shared/types'
 import { formatCount } from './format'
+import { applyTheme, type ThemeChoice } from './platform'
+import { loadSettings, saveSettings } from './settings'
 import { Age, Hash } from './parts'
 import { activeAnchor } from './Trust'
 
@@ -13,6 +16,25 @@ export function Brand() {
       </svg>
       <span>Vigil</span>
     </a>
+  )
+}
+
+const THEME_NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' }
+const THEME_ICON: Record<ThemeChoice, string> = { system: '◐', light: '☀', dark: '☾' }
+
+/** Light / dark / as the system, one click each in turn; saved with the settings (the Settings page shows the same choice). */
+export function ThemeToggle() {
+  const [theme, setTheme] = useState<ThemeChoice>(() => loadSettings().theme ?? 'system')
+  const next = THEME_NEXT[theme]
+  const choose = () => {
+    setTheme(next)
+    applyTheme(next)
+    saveSettings({ ...loadSettings(), theme: next })
+  }
+  return (
+    <button type="button" className="theme-toggle" onClick={choose} data-testid="theme-toggle" data-theme-choice={theme} aria-label={`Theme: ${theme === 'system' ? 'as the system' : theme}. Switch to ${next === 'system' ? 'the system’s' : next}`} title={`Theme: ${theme} (click: ${next})`}>
+      <span aria-hidden="true">{THEME_ICON[theme]}</span> <span className="theme-word">{theme}</span>
+    </button>
   )
 }
 
@@ -57,6 +79,7 @@ export function ChainHeader({ snapshot, stale = false }: { snapshot: ClientSnaps
           </dd>
         </div>
       </dl>
+      <ThemeToggle />
     </header>
   )
 }

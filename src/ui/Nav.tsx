@@ -1,7 +1,7 @@
 /** The explorer's navigation bar: pages, and one search box for heights, block hashes and tx hashes. */
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { href, navigate, type Route } from './router'
-import { inputValue } from './platform'
+import { focusOnSlash, inputValue } from './platform'
 
 const PAGES: { page: Route['page']; label: string; to: string }[] = [
   { page: 'dashboard', label: 'Dashboard', to: href.dashboard() },
@@ -13,6 +13,7 @@ const PAGES: { page: Route['page']; label: string; to: string }[] = [
 
 export function SearchBox({ initial = '' }: { initial?: string }) {
   const [q, setQ] = useState(initial)
+  useEffect(() => focusOnSlash('search-input'), [])
   const submit = (e: FormEvent) => {
     e.preventDefault()
     const v = q.trim()
@@ -29,7 +30,8 @@ export function SearchBox({ initial = '' }: { initial?: string }) {
         name="q"
         value={q}
         onChange={(e) => setQ(inputValue(e))}
-        placeholder="Height, block hash or tx hash"
+        placeholder="Height, block hash or tx hash  ( / )"
+        aria-keyshortcuts="/"
         autoComplete="off"
         spellCheck={false}
         data-testid="search-input"
@@ -42,7 +44,7 @@ export function SearchBox({ initial = '' }: { initial?: string }) {
 }
 
 export function Nav({ route, evidenceCount }: { route: Route; evidenceCount?: number }) {
-  const current = route.page === 'block' || route.page === 'search' ? 'blocks' : route.page
+  const current = route.page === 'block' || route.page === 'search' || route.page === 'tx' || route.page === 'checkpoint' ? 'blocks' : route.page
   return (
     <nav className="navbar" aria-label="Explorer">
       <ul className="nav-links">

@@ -2,11 +2,26 @@
 
 const DASH = '–'
 
-/** "now", "3 s ago", "4 min ago", "2 h ago", "3 d ago"; "in 2 s" for a time ahead of `now` (clock skew). */
-export function formatAge(at: number | null | undefined, now: number): string {
+/**
+ * "now", "3 s ago", "4 min ago", "2 h ago", "3 d ago"; "in 2 s" for a time ahead of `now` (clock
+ * skew). With a `locale`, the same units through `Intl.RelativeTimeFormat` ("vor 3 Sek.",
+ * "il y a 4 min", "3 sec. ago").
+ */
+export function formatAge(at: number | null | undefined, now: number, locale?: string): string {
   if (at === null || at === undefined || !Number.isFinite(at)) return DASH
   const delta = now - at
   const s = Math.floor(Math.abs(delta) / 1000)
+  if (locale !== undefined) {
+    const rtf = relativeFormat(locale)
+    if (rtf) {
+      const sign = delta >= 0 ? -1 : 1
+      if (s < 1) return rtf.format(0, 'second')
+      if (s < 60) return rtf.format(sign * s, 'second')
+      if (s < 3600) return rtf.format(sign * Math.floor(s / 60), 'minute')
+      if (s < 86_400) return rtf.format(sign * Math.floor(s / 3600), 'hour')
+      return rtf.format(sign * Math.floor(s / 86_400), 'day')
+    }
+  }
   if (s < 1) return 'now'
   let text: string
   if (s < 60) text = `${s} s`
@@ -74,4 +89,32 @@ export function formatClock(at: number | null | undefined): string {
 export function isoTime(at: number | null | undefined): string {
   if (at === null || at === undefined || !Number.isFinite(at)) return ''
   return new Date(at).toISOString()
+}
+
+const rtfCache = new Map<string, Intl.RelativeTimeFormat | null>()
+function relativeFormat(locale: string): Intl.RelativeTimeFormat | null {
+  if (!rtfCache.has(locale)) {
+    try {
+      rtfCache.set(locale, new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }))
+    } catch {
+      rtfCache.set(locale, null) // not a valid BCP 47 tag
+    }
+  }
+  return rtfCache.get(locale) ?? null
+}
+
+/**
+ * A date and time in the reader's locale (`Intl.DateTimeFormat`, medium date, time with
+ * seconds, the time zone's short name), e.g. "4 Dec 2026, 18:33:40 UTC" (en-GB) or
+ * "Dec 4, 2026, 6:33:40 PM UTC" (en-US). `timeZone` pins it (tests); default: the reader's.
+ */
+export function formatDate(at: number | null | undefined, opts: { locale?: string | undefined; timeZone?: string | undefined } = {}): string {
+  if (at === null || at === undefined || !Number.isFinite(at)) return DASH
+  const o: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'long' }
+  if (opts.timeZone) o.timeZone = opts.timeZone
+  try {
+    return new Intl.DateTimeFormat(opts.locale, o).format(at)
+  } catch {
+    return new Date(at).toISOString()
+  }
 }

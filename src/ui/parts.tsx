@@ -2,8 +2,23 @@
 import { useEffect, useState, type ReactNode } from 'react'
 import type { ErrorRecord } from '../core/errors'
 import type { BlockStatus } from '../core/types'
-import { formatAge, formatClock, isoTime, shortHash } from './format'
+import { createContext, useContext } from 'react'
+import { l1ExplorerUrl, type L1ExplorerKind } from '../client/shared/config'
+import { formatAge, formatClock, formatDate, isoTime, shortHash } from './format'
 import { useNow } from './useNow'
+
+/** The reader's locale and time zone for dates and ages (undefined: the browser's; tests pin them). */
+export const LocaleContext = createContext<{ locale?: string; timeZone?: string } | null>(null)
+
+/** The browser's preferred language (none under server rendering: then ages stay in the compact English form). */
+function browserLocale(): string | undefined {
+  return (globalThis as { navigator?: { language?: string } }).navigator?.language
+}
+
+function useLocale(): { locale: string | undefined; timeZone: string | undefined } {
+  const ctx = useContext(LocaleContext)
+  return { locale: ctx?.locale ?? browserLocale(), timeZone: ctx?.timeZone }
+}
 
 interface ClipboardLike {
   writeText(text: string): Promise<void>
@@ -58,17 +73,39 @@ export function Hash({ value, label = 'hash', head, tail }: { value: string | nu
 }
 
 /**
- * "3 s ago", re-rendered every second. The ticking text is aria-hidden (it would make a live
- * region talk every second); screen readers get the stable wall-clock time instead.
+ * "3 s ago", re-rendered every second, in the reader's locale (`Intl.RelativeTimeFormat`). The
+ * ticking text is aria-hidden (it would make a live region talk every second); screen readers
+ * get the stable time instead. `date`: the full date and time next to the age
+ * (`Intl.DateTimeFormat`), as block explorers show both.
  */
-export function Age({ at }: { at: number | null | undefined }) {
+export function Age({ at, date = false }: { at: number | null | undefined; date?: boolean }) {
   const now = useNow()
+  const { locale, timeZone } = useLocale()
   if (at === null || at === undefined) return <span className="muted">–</span>
+  const full = formatDate(at, { locale, timeZone })
   return (
-    <time className="age" dateTime={isoTime(at)} title={new Date(at).toLocaleString()}>
-      <span aria-hidden="true">{formatAge(at, now)}</span>
-      <span className="sr-only">at {formatClock(at)}</span>
+    <time className="age" dateTime={isoTime(at)} title={full}>
+      <span aria-hidden="true">{formatAge(at, now, locale)}</span>
+      {date ? (
+        <span className="age-date" data-testid="age-date">
+          {' '}
+          · {full}
+        </span>
+      ) : (
+        <span className="sr-only">at {formatClock(at)}</span>
+      )}
     </time>
+  )
+}
+
+/** A link to the L1 explorer the config names (`l1Explorer`), or just the children when it names none. */
+export function L1Link({ kind, id, template, children, testid }: { kind: L1ExplorerKind; id: string | number; template: string | undefined; children: ReactNode; testid?: string }) {
+  const url = l1ExplorerUrl(template, kind, id)
+  if (!url) return kind === 'tx' ? null : <>{children}</>
+  return (
+    <a href={url} target="_blank" rel="noopener noreferrer" className="l1-link" data-testid={testid} title={`Open on the L1 explorer: ${url}`}>
+      {children}
+    </a>
   )
 }
 

@@ -91,3 +91,37 @@ export function applyTheme(theme: ThemeChoice): void {
 export function inputValue(e: { target: unknown }): string {
   return (e.target as { value: string }).value
 }
+
+/** The part of a keydown event the shortcut needs. */
+export interface KeyEventLike {
+  key: string
+  ctrlKey: boolean
+  metaKey: boolean
+  altKey: boolean
+  defaultPrevented: boolean
+  target: unknown
+  preventDefault(): void
+}
+
+/** Whether a key event is typing into a field (a shortcut must not steal it). */
+export function isTypingTarget(target: unknown): boolean {
+  const t = target as { tagName?: string; isContentEditable?: boolean } | null
+  const tag = t?.tagName?.toLowerCase()
+  return tag === 'input' || tag === 'textarea' || tag === 'select' || t?.isContentEditable === true
+}
+
+/** `/` focuses the element with `id` (the search box), as on GitHub, etherscan and otterscan; returns the unsubscribe. */
+export function focusOnSlash(id: string): () => void {
+  const w = browser() as (MinimalWindow & { addEventListener(type: 'keydown', fn: (e: KeyEventLike) => void): void; removeEventListener(type: 'keydown', fn: (e: KeyEventLike) => void): void }) | null
+  if (!w) return () => {}
+  const onKey = (e: KeyEventLike) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || isTypingTarget(e.target)) return
+    const el = (w.document as unknown as { getElementById(id: string): { focus(): void; select?(): void } | null }).getElementById(id)
+    if (!el) return
+    e.preventDefault()
+    el.focus()
+    el.select?.()
+  }
+  w.addEventListener('keydown', onKey)
+  return () => w.removeEventListener('keydown', onKey)
+}

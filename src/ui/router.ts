@@ -1,6 +1,7 @@
 /**
  * Hash routing, no dependency: `#/`, `#/blocks`, `#/blocks/<height>`, `#/block/<height|hash>`
- * (optionally `?tx=<hash>`), `#/search/<query>`, `#/evidence`, `#/settings`, `#/aztec` (an Aztec checkpoint from its L1 input). Hash routes
+ * (optionally `?tx=<hash>`), `#/tx/<hash>`, `#/checkpoint/<number>`, `#/search/<query>`,
+ * `#/evidence`, `#/settings`, `#/aztec` (an Aztec checkpoint from its L1 input). Hash routes
  * work from any static host and from `file:`; the server never sees them.
  */
 import { useSyncExternalStore } from 'react'
@@ -10,6 +11,8 @@ export type Route =
   | { page: 'dashboard' }
   | { page: 'blocks'; height: number | null }
   | { page: 'block'; q: string; tx: string | null }
+  | { page: 'tx'; hash: string }
+  | { page: 'checkpoint'; n: number }
   | { page: 'search'; q: string }
   | { page: 'evidence' }
   | { page: 'settings' }
@@ -35,7 +38,9 @@ export function parseRoute(hash: string): Route {
     case 'block':
       return arg ? { page: 'block', q: arg, tx: params.get('tx') } : { page: 'blocks', height: null }
     case 'tx':
-      return arg ? { page: 'search', q: arg } : { page: 'dashboard' }
+      return arg ? { page: 'tx', hash: arg } : { page: 'dashboard' }
+    case 'checkpoint':
+      return arg && /^\d{1,15}$/.test(arg) ? { page: 'checkpoint', n: Number(arg) } : { page: 'not-found', path: pathPart }
     case 'search':
       return { page: 'search', q: arg ?? params.get('q') ?? '' }
     case 'evidence':
@@ -53,6 +58,8 @@ export const href = {
   dashboard: () => '#/',
   blocks: (height?: number) => (height === undefined ? '#/blocks' : `#/blocks/${height}`),
   block: (q: string | number, tx?: string) => `#/block/${encodeURIComponent(String(q))}${tx ? `?tx=${encodeURIComponent(tx)}` : ''}`,
+  tx: (hash: string) => `#/tx/${encodeURIComponent(hash)}`,
+  checkpoint: (n: number) => `#/checkpoint/${n}`,
   search: (q: string) => `#/search/${encodeURIComponent(q)}`,
   evidence: () => '#/evidence',
   settings: () => '#/settings',

@@ -9,8 +9,14 @@
  *   mode    `inline` (default: the client runs in a worker on this page) | `iframe` (the widget
  *           page from the script's origin in an iframe: its own storage, nothing runs here)
  *   theme   `light` | `dark` (default: the system's)
+ *   config-pending  set while whoever created the element is still fetching its config: nothing starts
+ *   config-url  iframe mode: a config on ANOTHER origin, fetched by the widget page with CORS (the
+ *           config's server allows it with Access-Control-Allow-Origin), validated, its origin shown
  *
- * Events: `vigil-verified` (detail: the VerifyReport) and `vigil-error` (detail: ErrorRecord).
+ * Property: `config` — a ClientConfig object or a URL (a string reflects to the attribute).
+ *
+ * Events: `vigil-verified` (detail: the VerifyReport) and `vigil-error` (detail: ErrorRecord),
+ * bubbling and composed, in iframe mode too (posted by the frame, origin- and source-checked here).
  *
  * "Verified" means what the explorer's Verify now means (src/widget/claim.ts), and the footer
  * says exactly what was checked: it names L1 only when the block's L1 facts were proven
@@ -19,6 +25,7 @@
 import { createLightClient } from '../client/page/api'
 import type { VigilClient } from '../client/page/remote'
 import type { AnchorKind, BlockView, VerifyReport } from '../client/shared/types'
+import type { ClientConfig } from '../client/shared/config'
 import type { ErrorRecord } from '../core/errors'
 import { LIVE_STATUSES, type LiveStatus, type Tips } from '../core/types'
 import { WIDGET_CSS } from './styles'
@@ -41,15 +48,15 @@ export function createWidgetWorker(): Worker {
   return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'vigil-widget' })
 }
 
-/** One client per config URL on a page, shared by every widget using it (one worker, one store writer). */
+/** One client per config (URL, or the object's JSON) on a page, shared by every widget using it (one worker, one store writer). */
 const shared = new Map<string, { client: Promise<VigilClient>; users: number }>()
 
-function acquire(configUrl: string): Promise<VigilClient> {
-  let s = shared.get(configUrl)
+function acquire(key: string, config: ClientConfig | string): Promise<VigilClient> {
+  let s = shared.get(key)
   if (!s) {
-    s = { client: createLightClient(configUrl, { createWorker: createWidgetWorker }), users: 0 }
-    s.client.catch(() => shared.delete(configUrl))
-    shared.set(configUrl, s)
+    s = { client: createLightClient(config, { createWorker: createWidgetWorker }), users: 0 }
+    s.client.catch(() => shared.delete(key))
+    shared.set(key, s)
   }
   s.users++
   return s.client
@@ -72,8 +79,22 @@ const LOGO = `<svg viewBox="0 0 32 32" width="16" height="16" aria-hidden="true"
 
 type BadgeState = 'starting' | 'waiting' | 'verifying' | 'verified' | 'invalid' | 'error'
 
+/** The events a `<vigil-widget>` dispatches (inline and iframe mode alike). */
+export interface VigilWidgetEventMap extends HTMLElementEventMap {
+  'vigil-verified': CustomEvent<VerifyReport>
+  'vigil-error': CustomEvent<ErrorRecord>
+}
+
+/** What the iframe page posts to its parent (src/widget/frame.ts): its size and state, and the element's events. */
+export type FrameMessage =
+  | { type: 'vigil-widget-size'; height: number; state: string | null }
+  | { type: 'vigil-widget-event'; event: 'vigil-verified' | 'vigil-error'; detail: unknown }
+  | { type: 'vigil-widget-config-request' }
+
+export const FORWARDED_EVENTS = ['vigil-verified', 'vigil-error'] as const
+
 export class VigilWidget extends HTMLElement {
-  static observedAttributes = ['config', 'block', 'tip', 'mode', 'theme']
+  static observedAttributes = ['config', 'config-url', 'config-pending', 'block', 'tip', 'mode', 'theme']
 
   private readonly root: ShadowRoot
   private client: VigilClient | null = null
@@ -89,13 +110,69 @@ export class VigilWidget extends HTMLElement {
   private timer: ReturnType<typeof setTimeout> | null = null
   private generation = 0
   private frameListener: ((e: MessageEvent) => void) | null = null
+  /** A config given as an object through the `config` property (wins over the attribute). */
+  private configObject: ClientConfig | null = null
+  /** Shown in the head when the config came from another origin than this widget's site (iframe + config-url). */
+  private configFrom: string | null = null
 
   constructor() {
     super()
     this.root = this.attachShadow({ mode: 'open' })
   }
 
+  /** The chain config: the object given to this property, else the `config` attribute (a URL), else null (the default). */
+  get config(): ClientConfig | string | null {
+    return this.configObject ?? this.getAttribute('config')
+  }
+
+  /** A ClientConfig object, or a URL (reflected to the `config` attribute); null returns to the default. Restarts. */
+  set config(v: ClientConfig | string | null) {
+    if (typeof v === 'string') {
+      this.configObject = null
+      if (this.getAttribute('config') === v) this.restartIfConnected()
+      else this.setAttribute('config', v)
+      return
+    }
+    this.configObject = v && typeof v === 'object' ? v : null
+    if (v === null || v === undefined) this.removeAttribute('config')
+    this.restartIfConnected()
+  }
+
+  /** Where the config came from, when it is not this widget's own site (set by the iframe page for `config-url`). */
+  set configOrigin(origin: string | null) {
+    this.configFrom = origin
+    this.renderTips()
+  }
+
+  /** Shows a coded error on the badge and dispatches `vigil-error` (the iframe page uses it for a config-url that fails). */
+  fail(e: ErrorRecord): void {
+    this.showError(e)
+  }
+
+  override addEventListener<K extends keyof VigilWidgetEventMap>(type: K, listener: (this: VigilWidget, ev: VigilWidgetEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options)
+  }
+
+  override removeEventListener<K extends keyof VigilWidgetEventMap>(type: K, listener: (this: VigilWidget, ev: VigilWidgetEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options)
+  }
+
+  private restartIfConnected(): void {
+    if (this.isConnected) this.restart()
+  }
+
   connectedCallback(): void {
+    // a `config` set on the element before widget.js defined it is an own property shadowing the setter
+    if (Object.prototype.hasOwnProperty.call(this, 'config')) {
+      const v = (this as unknown as { config: ClientConfig | string | null }).config
+      delete (this as unknown as { config?: unknown }).config
+      this.configObject = v && typeof v === 'object' ? v : null
+      if (typeof v === 'string') this.setAttribute('config', v)
+    }
     this.restart()
   }
 
@@ -153,15 +230,22 @@ export class VigilWidget extends HTMLElement {
     const gen = this.generation
     if (this.getAttribute('mode') === 'iframe') return this.renderFrame()
     this.renderShell()
-    let url: string
-    try {
-      url = this.configURL
-    } catch {
-      return this.showError({ code: 'CONFIG_INVALID', severity: 'hard', message: `config="${this.getAttribute('config')}" is not a URL` })
+    if (this.hasAttribute('config-pending')) return this.setBadge('starting', 'Loading the chain config…', '')
+    let key: string
+    let source: ClientConfig | string
+    if (this.configObject) {
+      key = `json:${JSON.stringify(this.configObject)}`
+      source = this.configObject
+    } else {
+      try {
+        key = source = this.configURL
+      } catch {
+        return this.showError({ code: 'CONFIG_INVALID', severity: 'hard', message: `config="${this.getAttribute('config')}" is not a URL` })
+      }
     }
-    this.configUrl = url
+    this.configUrl = key
     this.setBadge('starting', 'Starting the light client…', 'in this browser, nothing trusted')
-    acquire(url).then(
+    acquire(key, source).then(
       (client) => {
         if (gen !== this.generation) return
         this.client = client
@@ -242,11 +326,11 @@ export class VigilWidget extends HTMLElement {
 
   private renderShell(): void {
     this.root.innerHTML = `<style>${WIDGET_CSS}</style>
-<section class="card" role="group" aria-label="Vigil light client">
-  <div class="head"><span class="brand">${LOGO}Vigil</span><span><span class="dot" part="dot"></span><span class="chain">connecting…</span></span></div>
-  <dl class="tips" aria-label="Chain tips">${LIVE_STATUSES.map((s) => `<div class="tip"><dt>${s}</dt><dd data-tip="${s}">–</dd></div>`).join('')}</dl>
-  <div class="badge" data-state="starting" role="status" aria-live="polite" part="badge"><span class="mark" aria-hidden="true"><span class="spin"></span></span><span class="badge-text"><span class="badge-title"></span><span class="badge-detail"></span></span></div>
-  <div class="foot"><span class="claim" part="claim">${NEUTRAL_FOOTER}</span><a class="details" href="#" target="_blank" rel="noopener">explorer ↗</a></div>
+<section class="card" role="group" aria-label="Vigil light client" part="card">
+  <div class="head" part="head"><span class="brand">${LOGO}Vigil</span><span><span class="dot" part="dot"></span><span class="chain" part="chain">connecting…</span></span></div>
+  <dl class="tips" aria-label="Chain tips" part="tips">${LIVE_STATUSES.map((s) => `<div class="tip" part="tip tip-${s}"><dt>${s}</dt><dd data-tip="${s}">–</dd></div>`).join('')}</dl>
+  <div class="badge" data-state="starting" role="status" aria-live="polite" part="badge"><span class="mark" aria-hidden="true" part="mark"><span class="spin"></span></span><span class="badge-text"><span class="badge-title" part="badge-title"></span><span class="badge-detail" part="badge-detail"></span></span></div>
+  <div class="foot" part="foot"><span class="claim" part="claim">${NEUTRAL_FOOTER}</span><a class="details" href="#" target="_blank" rel="noopener" part="link">explorer ↗</a></div>
 </section>`
     const a = this.root.querySelector<HTMLAnchorElement>('.details')!
     a.href = SITE_URL
@@ -262,7 +346,7 @@ export class VigilWidget extends HTMLElement {
     const dot = this.root.querySelector('.dot')
     dot?.classList.add('live')
     const chain = this.root.querySelector('.chain')
-    if (chain && this.client) chain.textContent = `L2 ${this.client.config.l2ChainId} · live`
+    if (chain && this.client) chain.textContent = `L2 ${this.client.config.l2ChainId} · live${this.configFrom ? ` · config from ${this.configFrom}` : ''}`
   }
 
   private setBadge(state: BadgeState, title: string, detail: string): void {
@@ -313,28 +397,61 @@ export class VigilWidget extends HTMLElement {
     this.dispatchEvent(new CustomEvent('vigil-error', { detail: e, bubbles: true, composed: true }))
   }
 
-  /** iframe mode: the widget page from the script's origin (its own storage and worker); it reports its height. */
+  /**
+   * iframe mode: the widget page from the script's origin (its own storage and worker). It posts
+   * its height and state, and the element's events, which are re-dispatched here — only from
+   * that frame's window and origin. `config-url` (another origin's config, CORS) and a `config`
+   * object (posted to the frame when it asks) are passed on; the page validates either.
+   */
   private renderFrame(): void {
     const page = new URL('widget.html', SITE_URL)
     for (const k of ['block', 'tip', 'theme', 'config'] as const) {
       const v = this.getAttribute(k)
       if (v !== null && v !== '') page.searchParams.set(k, v)
     }
+    const configUrl = this.getAttribute('config-url')
+    if (configUrl) {
+      try {
+        page.searchParams.set('config-url', new URL(configUrl, location.href).href)
+      } catch {
+        page.searchParams.set('config-url', configUrl) // the frame reports it as CONFIG_INVALID
+      }
+    }
+    if (this.configObject) page.searchParams.set('config-from', 'parent')
+    page.searchParams.set('parent-origin', location.origin)
     this.root.innerHTML = `<style>${WIDGET_CSS}</style>`
     const frame = document.createElement('iframe')
     frame.title = 'Vigil light client widget'
     frame.src = page.href
     frame.loading = 'lazy'
+    frame.setAttribute('part', 'frame')
     frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups')
     this.root.append(frame)
+    const config = this.configObject
     this.frameListener = (e: MessageEvent) => {
       if (e.origin !== page.origin || e.source !== frame.contentWindow) return
-      const d = e.data as { type?: string; height?: number; state?: string }
-      if (d?.type !== 'vigil-widget-size') return
-      if (typeof d.height === 'number' && d.height > 0 && d.height < 2000) frame.style.height = `${Math.ceil(d.height)}px`
-      if (typeof d.state === 'string') this.dataset.state = d.state
+      const d = e.data as Partial<FrameMessage> & { type?: string; height?: unknown; state?: unknown; event?: unknown; detail?: unknown }
+      if (d?.type === 'vigil-widget-size') {
+        if (typeof d.height === 'number' && d.height > 0 && d.height < 2000) frame.style.height = `${Math.ceil(d.height)}px`
+        if (typeof d.state === 'string') this.dataset.state = d.state
+      } else if (d?.type === 'vigil-widget-event' && (FORWARDED_EVENTS as readonly unknown[]).includes(d.event) && typeof d.detail === 'object' && d.detail !== null) {
+        const detail = d.detail as { hash?: unknown; height?: unknown }
+        if (d.event === 'vigil-verified' && typeof detail.hash === 'string' && typeof detail.height === 'number') {
+          this.dataset.block = detail.hash
+          this.dataset.height = String(detail.height)
+        }
+        this.dispatchEvent(new CustomEvent(d.event as string, { detail: d.detail, bubbles: true, composed: true }))
+      } else if (d?.type === 'vigil-widget-config-request' && config) {
+        frame.contentWindow?.postMessage({ type: 'vigil-widget-config', config }, page.origin)
+      }
     }
     window.addEventListener('message', this.frameListener)
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vigil-widget': VigilWidget
   }
 }
 

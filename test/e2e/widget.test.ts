@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { launchBrowser, startVite, repoRoot, type LaunchedBrowser, type ViteHandle } from '../helpers/browser'
@@ -40,6 +40,34 @@ function hostPage(vigil: string): string {
 <vigil-widget id="latest" config="${vigil}devnet.json"></vigil-widget>
 <vigil-widget id="given" config="${vigil}devnet.json" block="2" theme="dark"></vigil-widget>
 <vigil-widget id="framed" mode="iframe" tip="mined"></vigil-widget>
+${EVENT_LOG}
+</body></html>`
+}
+
+/** Records every widget event the host page sees (bubbling out of the element), with the element's id. */
+const EVENT_LOG = `<script>
+  window.__events = []
+  for (const type of ['vigil-verified', 'vigil-error'])
+    document.addEventListener(type, (e) => window.__events.push({ type, id: e.target.id, height: e.detail && e.detail.height, code: e.detail && e.detail.code }))
+</script>`
+
+/** iframe mode with another origin's config (this host's): one served with CORS, one without. */
+function foreignPage(vigil: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another network's config</title>
+<script type="module" src="${vigil}widget.js"></script></head><body>
+<vigil-widget id="foreign" mode="iframe" tip="mined" config-url="chain.json"></vigil-widget>
+<vigil-widget id="nocors" mode="iframe" config-url="nocors.json"></vigil-widget>
+${EVENT_LOG}
+</body></html>`
+}
+
+/** The `config` property given an object, set before widget.js defines the element (the upgrade path). */
+function objectPage(vigil: string, config: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>config as a property</title>
+<script type="module" src="${vigil}widget.js"></script></head><body>
+<vigil-widget id="object" tip="mined"></vigil-widget>
+${EVENT_LOG}
+<script>document.getElementById('object').config = ${config}</script>
 </body></html>`
 }
 
@@ -63,9 +91,19 @@ beforeAll(async () => {
   ;[devnet, vite] = await Promise.all([startDevnetProcess(['--slot', '2', '--blocks-per-slot', '4', '--committee', '48']), startVite({ mode: 'preview', devnetConfigPath: join(repoRoot, '.vigil', 'widget-e2e-devnet.json') })])
   const { copyFile } = await import('node:fs/promises')
   await copyFile(devnet.configPath, join(repoRoot, '.vigil', 'widget-e2e-devnet.json'))
-  host = createServer((_req, res) => {
+  const configJson = await readFile(devnet.configPath, 'utf8')
+  host = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/chain.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+      return res.end(configJson)
+    }
+    if (path === '/nocors.json') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end(configJson)
+    }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(hostPage(vite.url))
+    res.end(path === '/foreign' ? foreignPage(vite.url) : path === '/object' ? objectPage(vite.url, configJson) : hostPage(vite.url))
   })
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', () => r()))
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`
@@ -124,6 +162,17 @@ describe('the widget on a page from another origin', () => {
     expect(badge).toMatch(/Verified · block \d+ \((mined|finalized)\)/)
     const height = await page.evaluate(() => document.getElementById('framed')!.shadowRoot!.querySelector('iframe')!.getBoundingClientRect().height)
     expect(height).toBeGreaterThan(100)
+    // the frame's vigil-verified reaches the host page, re-dispatched on the element (bubbling), with its report
+    await page.waitForFunction(() => window.__events.some((e: { id: string; type: string }) => e.id === 'framed' && e.type === 'vigil-verified'), null, { timeout: 20_000 })
+    const ev = await page.evaluate(() => window.__events.find((e: { id: string; type: string }) => e.id === 'framed' && e.type === 'vigil-verified'))
+    expect(ev.height).toBeGreaterThan(0)
+    expect(await page.evaluate(() => document.getElementById('framed')!.dataset.height)).toBe(String(ev.height))
+    // a message from anyone but the frame (here: the host page itself) is not re-dispatched
+    const before = await page.evaluate(() => window.__events.length)
+    await page.evaluate(() => window.postMessage({ type: 'vigil-widget-event', event: 'vigil-error', detail: { code: 'FORGED' } }, '*'))
+    await page.waitForTimeout(300)
+    expect(await page.evaluate(() => window.__events.filter((e: { code?: string }) => e.code === 'FORGED').length)).toBe(0)
+    expect(await page.evaluate(() => window.__events.length)).toBeGreaterThanOrEqual(before)
   }, 90_000)
 
   it('changing the block attribute re-verifies; a block that does not exist yet waits', async () => {
@@ -133,6 +182,28 @@ describe('the widget on a page from another origin', () => {
     await page.evaluate(() => document.getElementById('given')!.setAttribute('block', '99999999'))
     await waitState(page, 'given', 'waiting', 15_000)
   }, 60_000)
+
+  it('iframe mode takes another origin’s config where that origin allows it (CORS); without CORS a coded vigil-error comes out of the frame', async () => {
+    const { page } = browser
+    await page.goto(`${hostUrl}foreign`)
+    await waitState(page, 'nocors', 'error', 30_000)
+    await page.waitForFunction(() => window.__events.some((e: { id: string; type: string }) => e.id === 'nocors' && e.type === 'vigil-error'), null, { timeout: 10_000 })
+    expect(await page.evaluate(() => window.__events.find((e: { id: string; type: string }) => e.id === 'nocors' && e.type === 'vigil-error').code)).toBe('SOURCE_UNAVAILABLE')
+    await waitState(page, 'foreign', 'verified', 60_000)
+    const frame = page.frames().find((f) => f.url().startsWith(`${vite.url}widget.html`) && f.url().includes('chain.json'))!
+    // the frame says whose config it runs (not Vigil's own)
+    expect(await frame.evaluate(() => document.querySelector('vigil-widget')!.shadowRoot!.querySelector('.chain')!.textContent)).toContain(`config from ${new URL(hostUrl).origin}`)
+    await page.screenshot({ path: join(shots, 'widget-foreign-config.png'), fullPage: true })
+  }, 90_000)
+
+  it('the config property takes a ClientConfig object, even when set before widget.js defined the element', async () => {
+    const { page } = browser
+    await page.goto(`${hostUrl}object`)
+    await waitState(page, 'object', 'verified', 60_000)
+    expect(await page.evaluate(() => typeof document.getElementById('object')!.config)).toBe('object')
+    expect(await page.evaluate(() => document.getElementById('object')!.hasAttribute('config'))).toBe(false)
+    expect(await page.evaluate(() => window.__events.some((e: { id: string; type: string }) => e.id === 'object' && e.type === 'vigil-verified'))).toBe(true)
+  }, 90_000)
 
   it('the demo page in public/ embeds every variant', async () => {
     const { page } = browser

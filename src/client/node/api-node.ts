@@ -95,7 +95,7 @@ export async function createLightClient(config: ClientConfig | string, options: 
   })
 }
 
-export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport } from '../page/remote'
+export { toVigilError, wrapTransport, isBlockQuery, WAIT_FOR_DEFAULT_TIMEOUT_MS, type VigilClient, type Unsubscribe, type ClientTransport, type WaitForOptions } from '../page/remote'
 export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
 export { parseClientConfig, type ClientConfig } from '../shared/config'
 export type * from '../shared/types'

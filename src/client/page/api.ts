@@ -57,7 +57,7 @@ export async function createLightClient(config: ClientConfig | string, options: 
   return wrapTransport({ ...conn, api: conn.api as unknown as ClientApi })
 }
 
-export { toVigilError, wrapTransport, isBlockQuery, type VigilClient, type Unsubscribe, type ClientTransport, type ClientApi } from './remote'
+export { toVigilError, wrapTransport, isBlockQuery, WAIT_FOR_DEFAULT_TIMEOUT_MS, type VigilClient, type Unsubscribe, type ClientTransport, type ClientApi, type WaitForOptions } from './remote'
 export { VigilError, ErrorCodes, isVigilError, type ErrorCode, type ErrorRecord, type Severity } from '../../core/errors'
 export type { ClientConfig } from '../shared/config'
 export type * from '../shared/types'

@@ -6,7 +6,7 @@
  * crossed the boundary.
  */
 import { VigilError, toErrorRecord, type ErrorRecord } from '../../core/errors'
-import type { Tips } from '../../core/types'
+import { LIVE_STATUSES, type LiveStatus, type TipRef, type Tips } from '../../core/types'
 import type { WorkerApi } from '../shared/bridge'
 import type { ClientConfig } from '../shared/config'
 import type {
@@ -25,6 +25,20 @@ import type {
 } from '../shared/types'
 
 export type Unsubscribe = () => void
+
+/** What `client.waitFor` waits for: the `tip` at or above `height`. */
+export interface WaitForOptions {
+  /** Which tip: proposed, attested, mined or finalized. */
+  tip: LiveStatus
+  /** The height the tip must reach (≥). */
+  height: number
+  /** Aborts the wait (rejects ABORTED). */
+  signal?: AbortSignal
+  /** Gives up after this long (rejects WAIT_TIMEOUT, soft). Default 60 s; `Infinity` waits as long as the client runs. */
+  timeoutMs?: number
+}
+
+export const WAIT_FOR_DEFAULT_TIMEOUT_MS = 60_000
 
 /** The part of the WorkerApi a VigilClient uses (the page-peer plumbing stays with page.ts). */
 export type ClientApi = Pick<
@@ -66,6 +80,12 @@ export interface VigilClient {
   onReorgs(cb: (reorgs: ReorgRecord[]) => void): Unsubscribe
   /** The worker crashed or a subscription failed: the data shown may be stale. */
   onError(cb: (e: VigilError) => void): Unsubscribe
+  /**
+   * Resolves with the tip once `tips[tip].height >= height` (at once when it already is), for
+   * scripts and tests. Rejects WAIT_TIMEOUT (soft) after `timeoutMs` (default 60 s), ABORTED
+   * when `signal` aborts or the client closes, CONFIG_INVALID for a bad tip or height.
+   */
+  waitFor(opts: WaitForOptions): Promise<TipRef>
   getBlock(q: string | number): Promise<BlockView | null>
   /** Runs every check for one block now (NOT_FOUND when the block is not held). */
   verifyBlock(q: string | number): Promise<VerifyReport>
@@ -126,6 +146,8 @@ const BLOCK_REFRESH_MS = 500
 export function wrapTransport(t: ClientTransport): VigilClient {
   let latest = t.initial
   let closed = false
+  /** Pending waitFor calls, rejected ABORTED on close(). */
+  const closeWaiters = new Set<() => void>()
   const listeners = new Set<(s: ClientSnapshot) => void>()
   const errorListeners = new Set<(e: VigilError) => void>()
   const dispatch = (s: ClientSnapshot) => {
@@ -163,6 +185,7 @@ export function wrapTransport(t: ClientTransport): VigilClient {
       errorListeners.add(cb)
       return () => void errorListeners.delete(cb)
     },
+    waitFor: (opts) => waitForTip(opts, current, listen, () => closed, closeWaiters),
     onBlock(q, cb, onError) {
       let active = true
       let last = ''
@@ -232,6 +255,7 @@ export function wrapTransport(t: ClientTransport): VigilClient {
     async close() {
       if (closed) return
       closed = true
+      for (const fn of [...closeWaiters]) fn()
       feed()
       stopErrors()
       listeners.clear()
@@ -240,6 +264,54 @@ export function wrapTransport(t: ClientTransport): VigilClient {
     },
   }
   return client
+}
+
+/** `client.waitFor`: resolves on the first snapshot whose `tip` reached `height`. */
+function waitForTip(opts: WaitForOptions, current: () => ClientSnapshot, listen: (fn: (s: ClientSnapshot) => void) => Unsubscribe, isClosed: () => boolean, closeWaiters: Set<() => void>): Promise<TipRef> {
+  const { tip, height, signal } = opts ?? ({} as WaitForOptions)
+  const timeoutMs = opts?.timeoutMs ?? WAIT_FOR_DEFAULT_TIMEOUT_MS
+  if (!(LIVE_STATUSES as readonly string[]).includes(tip)) return Promise.reject(new VigilError('CONFIG_INVALID', `waitFor: tip must be one of ${LIVE_STATUSES.join(', ')} (got ${JSON.stringify(tip)})`))
+  if (!Number.isSafeInteger(height) || height < 0) return Promise.reject(new VigilError('CONFIG_INVALID', `waitFor: height must be a non-negative integer (got ${JSON.stringify(height)})`))
+  if (!(timeoutMs > 0)) return Promise.reject(new VigilError('CONFIG_INVALID', `waitFor: timeoutMs must be > 0 (got ${JSON.stringify(timeoutMs)})`))
+  const reached = (s: ClientSnapshot): TipRef | null => {
+    const ref = s.tips[tip]
+    return ref && ref.height >= height ? ref : null
+  }
+  const now = reached(current())
+  if (now) return Promise.resolve(now)
+  if (isClosed()) return Promise.reject(new VigilError('ABORTED', 'waitFor: the client is closed', { severity: 'soft' }))
+  if (signal?.aborted) return Promise.reject(new VigilError('ABORTED', 'waitFor: aborted', { severity: 'soft' }))
+  return new Promise<TipRef>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const done = () => {
+      off()
+      closeWaiters.delete(onClose)
+      signal?.removeEventListener('abort', onAbort)
+      if (timer) clearTimeout(timer)
+    }
+    const off = listen((s) => {
+      const ref = reached(s)
+      if (!ref) return
+      done()
+      resolve(ref)
+    })
+    const onAbort = () => {
+      done()
+      reject(new VigilError('ABORTED', 'waitFor: aborted', { severity: 'soft' }))
+    }
+    const onClose = () => {
+      done()
+      reject(new VigilError('ABORTED', 'waitFor: the client was closed', { severity: 'soft' }))
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    closeWaiters.add(onClose)
+    if (Number.isFinite(timeoutMs))
+      timer = setTimeout(() => {
+        done()
+        const at = current().tips[tip]?.height ?? null
+        reject(new VigilError('WAIT_TIMEOUT', `waitFor: the ${tip} tip did not reach height ${height} within ${timeoutMs} ms (it is at ${at ?? 'none'})`, { severity: 'soft', details: { tip, height, timeoutMs, at } }))
+      }, timeoutMs)
+  })
 }
 
 /** `0x…` 32-byte hash or a height, as the explorer routes and the CLI take them. */

@@ -11,6 +11,25 @@ const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSa
 const isPeerIdText = (v: unknown): v is string => typeof v === 'string' && /^(12D3KooW|16Uiu2HA|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(v)
 const MAX_PEER_LIST = 1024
 
+/** An L1 explorer URL template: http(s), at most 512 characters, with `{kind}` and `{id}` and no other placeholder. */
+function isExplorerTemplate(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > 512 || !/^https?:\/\/[^\s/]+/.test(v) || !v.includes('{kind}') || !v.includes('{id}')) return false
+  if (/[{}]/.test(v.replace(/\{kind\}|\{id\}/g, ''))) return false
+  try {
+    return /^https?:$/.test(new URL(v.replace(/\{kind\}/g, 'tx').replace(/\{id\}/g, '0')).protocol)
+  } catch {
+    return false
+  }
+}
+
+export type L1ExplorerKind = 'tx' | 'block' | 'address'
+
+/** The L1 explorer link for a tx hash, block number or address, or null when the config names no explorer. */
+export function l1ExplorerUrl(template: string | undefined, kind: L1ExplorerKind, id: string | number): string | null {
+  if (!template) return null
+  return template.replace(/\{kind\}/g, kind).replace(/\{id\}/g, encodeURIComponent(String(id)))
+}
+
 /** Problems with a `trustedHeader` value (empty: valid). */
 function trustedHeaderProblems(v: unknown): string[] {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return ['trustedHeader must be an object { height, hash }']
@@ -90,6 +109,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
     }
   }
   if (o.trustedHeader !== undefined) problems.push(...trustedHeaderProblems(o.trustedHeader))
+  if (o.l1Explorer !== undefined && !isExplorerTemplate(o.l1Explorer)) problems.push('l1Explorer must be an http(s) URL template with {kind} and {id}, e.g. https://etherscan.io/{kind}/{id}')
   if (problems.length > 0) throw new VigilError('CONFIG_INVALID', `invalid config: ${problems.join('; ')}`, { details: { problems: problems.join('; ') } })
   const cfg: ClientConfig = {
     l2ChainId: l2ChainIdRaw as number,
@@ -112,6 +132,7 @@ export function parseClientConfig(raw: unknown): ClientConfig {
   if (typeof o.l2RpcUrl === 'string') cfg.l2RpcUrl = o.l2RpcUrl.replace(/\/+$/, '')
   if (Array.isArray(o.allowPeers)) cfg.allowPeers = [...new Set(o.allowPeers as string[])]
   if (Array.isArray(o.denyPeers)) cfg.denyPeers = [...new Set(o.denyPeers as string[])]
+  if (typeof o.l1Explorer === 'string') cfg.l1Explorer = o.l1Explorer
   if (o.trustedHeader !== undefined) {
     const t = o.trustedHeader as { height: number; hash: string }
     cfg.trustedHeader = { height: t.height, hash: t.hash.toLowerCase() as Hex }

@@ -6,11 +6,11 @@
  */
 import { useEffect, useState, type ReactNode } from 'react'
 import type { VigilClient } from '../../client/page/remote'
-import { useBlock, useVerifyBlock } from '../../client/page/react'
+import { useBlock, useVerifyBlock } from '../../client/page/react-core'
 import type { AnchorKind, BlockRef, BlockView, CheckResult, CheckpointView, L1Proof, ProofCheck, TxEffectView, VerifyReport } from '../../client/shared/types'
 import type { VigilError } from '../../core/errors'
 import { formatClock, formatCount, formatMs, shortHash } from '../format'
-import { Age, Empty, Hash, Section, StatusPill, TableScroll } from '../parts'
+import { Age, Empty, Hash, L1Link, Section, StatusPill, TableScroll } from '../parts'
 import { href } from '../router'
 
 const CHECK_MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', skipped: '–' }
@@ -189,8 +189,8 @@ function VerifyPanel({ client, q, view }: { client: VigilClient | null; q: strin
       title="Verify now"
       data-testid="verify-panel"
       extra={
-        <button type="button" className="button" onClick={v.run} disabled={v.running || !client} data-testid="verify-button" aria-describedby="verify-help">
-          {v.running ? 'Verifying…' : v.report ? 'Verify again' : 'Verify now'}
+        <button type="button" className="button" onClick={() => v.mutate()} disabled={v.isPending || !client} data-testid="verify-button" aria-describedby="verify-help">
+          {v.isPending ? 'Verifying…' : v.data ? 'Verify again' : 'Verify now'}
         </button>
       }
     >
@@ -199,14 +199,14 @@ function VerifyPanel({ client, q, view }: { client: VigilClient | null; q: strin
         re-verified), L1 inclusion, the blobs (KZG) and the body — and every L1 fact they use (header hash, rollup account, each storage slot, receipts) proven again against the anchored L1 block.
         Each proof is listed below the checks.
       </p>
-      <div aria-live="polite" aria-busy={v.running}>
-        {v.running ? (
+      <div aria-live="polite" aria-busy={v.isPending}>
+        {v.isPending ? (
           <p className="muted" role="status">
             <span className="spinner spinner-inline" aria-hidden="true" /> Running every check…
           </p>
         ) : null}
         {v.error ? <ErrorLine e={v.error} /> : null}
-        {v.report ? <VerifyResults report={v.report} status={view.summary.status} checkpoint={l1CheckpointOf(view)} {...(trustActive !== undefined ? { trustActive } : {})} /> : null}
+        {v.data ? <VerifyResults report={v.data} status={view.summary.status} checkpoint={l1CheckpointOf(view)} {...(trustActive !== undefined ? { trustActive } : {})} /> : null}
       </div>
     </Section>
   )
@@ -229,7 +229,8 @@ function Field({ name, children }: { name: string; children: ReactNode }) {
   )
 }
 
-function Attestations({ cp }: { cp: CheckpointView }) {
+/** One checkpoint naming a block: quorum, committee, L1 transaction (linked to the L1 explorer when the config names one), proofs, blobs. */
+export function Attestations({ cp, l1Explorer }: { cp: CheckpointView; l1Explorer?: string | undefined }) {
   const signed = new Set(cp.signers.map((s) => s.toLowerCase()))
   const reached = cp.signers.length >= cp.quorum && cp.quorum > 0
   const pct = cp.committeeSize > 0 ? (cp.signers.length / cp.committeeSize) * 100 : 0
@@ -237,7 +238,12 @@ function Attestations({ cp }: { cp: CheckpointView }) {
   return (
     <div className="checkpoint" data-testid="checkpoint" data-status={cp.status}>
       <div className="checkpoint-head">
-        <strong>Checkpoint {formatCount(cp.checkpointNumber)}</strong> <span className={`pill pill-${cp.status === 'proposed' ? 'proposed' : cp.status}`}>{cp.status}</span>
+        <strong>
+          <a href={href.checkpoint(cp.checkpointNumber)} data-testid="checkpoint-link">
+            Checkpoint {formatCount(cp.checkpointNumber)}
+          </a>
+        </strong>{' '}
+        <span className={`pill pill-${cp.status === 'proposed' ? 'proposed' : cp.status}`}>{cp.status}</span>
         {cp.error ? <code className="err-code">{cp.error.code}</code> : null}
         <span className="muted small">
           slot {formatCount(cp.slot)}
@@ -278,7 +284,12 @@ function Attestations({ cp }: { cp: CheckpointView }) {
       ) : null}
       {cp.l1 ? (
         <p className="small">
-          On L1: block {formatCount(cp.l1.blockNumber)} <Hash value={cp.l1.blockHash} label="L1 block hash" />, transaction <Hash value={cp.l1.txHash} label="L1 transaction hash" />
+          On L1: block <L1Link kind="block" id={cp.l1.blockNumber} template={l1Explorer}>{formatCount(cp.l1.blockNumber)}</L1Link> <Hash value={cp.l1.blockHash} label="L1 block hash" />, transaction{' '}
+          <Hash value={cp.l1.txHash} label="L1 transaction hash" />
+          <L1Link kind="tx" id={cp.l1.txHash} template={l1Explorer} testid="l1-tx-link">
+            {' '}
+            on the L1 explorer ↗
+          </L1Link>
         </p>
       ) : (
         <p className="small muted">Not on L1 (yet): attested over gossip.</p>
@@ -321,7 +332,10 @@ function TxEffects({ effects, highlight }: { effects: TxEffectView[]; highlight:
                 {e.index}
               </th>
               <td>
-                <Hash value={e.txHash} label={`transaction ${e.index} hash`} />
+                <Hash value={e.txHash} label={`transaction ${e.index} hash`} />{' '}
+                <a href={href.tx(e.txHash)} className="small" data-testid="tx-page-link">
+                  details
+                </a>
               </td>
               <td className="num">{formatCount(e.fee)}</td>
               <td className="num" title={e.noteHashes.join('\n')}>
@@ -389,6 +403,39 @@ function TxSection({ client, view, highlight }: { client: VigilClient | null; vi
   )
 }
 
+/** Previous / next / latest by height (the canonical block at each), as block explorers have them. */
+export function HeightNav({ height, latest }: { height: number; latest: number | null }) {
+  const prev = height > 1 ? height - 1 : null
+  const next = latest !== null && height < latest ? height + 1 : null
+  return (
+    <nav className="height-nav" aria-label="Blocks by height" data-testid="height-nav">
+      {prev !== null ? (
+        <a href={href.block(prev)} rel="prev" data-testid="nav-prev">
+          ← Previous ({formatCount(prev)})
+        </a>
+      ) : (
+        <span className="muted">← Previous</span>
+      )}
+      {next !== null ? (
+        <a href={href.block(next)} rel="next" data-testid="nav-next">
+          Next ({formatCount(next)}) →
+        </a>
+      ) : (
+        <span className="muted">Next →</span>
+      )}
+      {latest !== null && latest !== height ? (
+        <a href={href.block(latest)} data-testid="nav-latest">
+          Latest ({formatCount(latest)}) ⇥
+        </a>
+      ) : (
+        <span className="muted" data-testid="nav-latest-current">
+          Latest
+        </span>
+      )}
+    </nav>
+  )
+}
+
 /** Under the title: what the block's status rests on (its checkpoint's L1 proof, or that there is none). */
 function RestsOn({ view }: { view: BlockView }) {
   const status = view.summary.status
@@ -433,6 +480,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
           </p>
         ) : null}
         {!view.canonical && s.status === 'orphaned' ? <p className="banner banner-warn">Orphaned: another block replaced this one at height {formatCount(s.height)}.</p> : null}
+        <HeightNav height={s.height} latest={client?.snapshot().tips.proposed?.height ?? null} />
         <nav className="block-nav" aria-label="Neighbouring blocks">
           {view.parent ? (
             <span>
@@ -472,10 +520,10 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
             </Field>
             <Field name="Slot">{formatCount(h.slot)}</Field>
             <Field name="Checkpoint / index">
-              {formatCount(h.checkpointNumber)} / {h.indexInCheckpoint}
+              <a href={href.checkpoint(h.checkpointNumber)}>{formatCount(h.checkpointNumber)}</a> / {h.indexInCheckpoint}
             </Field>
             <Field name="Timestamp">
-              <time dateTime={new Date(h.timestamp).toISOString()}>{new Date(h.timestamp).toISOString().replace('T', ' ').replace('Z', ' UTC')}</time>
+              <Age at={h.timestamp} date /> <span className="muted small">({new Date(h.timestamp).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')})</span>
             </Field>
             <Field name="Proposer">
               <Hash value={h.proposer} label="proposer" head={8} tail={6} />
@@ -498,7 +546,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
           <ol className="history">
             {view.history.map(([status, at], i) => (
               <li key={`${status}-${at}-${i}`} data-status={status}>
-                <span className={`pill pill-${status}`}>{status}</span> <span className="nowrap">{formatClock(at)}</span> <Age at={at} />
+                <span className={`pill pill-${status}`}>{status}</span> <Age at={at} date />
               </li>
             ))}
           </ol>
@@ -530,7 +578,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
                     <span className="source-name">{p.source}</span>
                   </td>
                   <td className="nowrap">
-                    {formatClock(p.at)} <Age at={p.at} />
+                    <Age at={p.at} date />
                   </td>
                   <td className="num">{p.latencyMs === undefined || p.latencyMs === null ? '–' : formatMs(p.latencyMs)}</td>
                   <td className="num">{p.attempts ?? '–'}</td>
@@ -543,7 +591,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
       </Section>
 
       <Section id="attestations" title="Attestations" data-testid="attestations">
-        {view.checkpoints.length === 0 ? <Empty>No checkpoint naming this block has been seen yet: it is provisional (proposer-signed only).</Empty> : view.checkpoints.map((cp) => <Attestations key={cp.id} cp={cp} />)}
+        {view.checkpoints.length === 0 ? <Empty>No checkpoint naming this block has been seen yet: it is provisional (proposer-signed only).</Empty> : view.checkpoints.map((cp) => <Attestations key={cp.id} cp={cp} l1Explorer={client?.config.l1Explorer} />)}
       </Section>
 
       <TxSection client={client} view={view} highlight={highlightTx} />
@@ -552,7 +600,7 @@ export function BlockDetails({ view, client, highlightTx }: { view: BlockView; c
 }
 
 export function BlockPage({ client, q, tx }: { client: VigilClient | null; q: string; tx: string | null }) {
-  const { block, error } = useBlock(q, client)
+  const { data: block, error } = useBlock(q, client)
   if (error && block === undefined)
     return (
       <section className="panel state-error" role="alert" data-testid="block-error-state">

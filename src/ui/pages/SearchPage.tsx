@@ -17,6 +17,7 @@ interface SearchClient {
 
 function target(r: SearchResult): string {
   if (r.kind === 'tx') return href.block(r.hash, r.txHash)
+  if (r.kind === 'checkpoint') return href.checkpoint(r.checkpointNumber)
   return href.block(r.hash)
 }
 
