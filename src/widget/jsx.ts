@@ -1,13 +1,13 @@
 /**
  * JSX typings for `<vigil-widget>` in React (18 and 19 read `React.JSX`): import this module
- * for its types once in a React app (`import type {} from 'vigil/widget/jsx'`, or a
+ * for its types once in a React app (`import type {} from '@vigil-lc/client/widget/jsx'`, or a
  * `/// <reference types=…>`), then `<vigil-widget block="2" tip="mined" />` type-checks.
  * Kept apart from the widget entry so a page without React needs no React types.
  *
  * React 19 passes an object to a custom element's `config` property; React 18 sets attributes
  * only, so there give `config` a URL (or set the property from a ref).
  */
-import type { DetailedHTMLProps } from 'react'
+import type { DetailedHTMLProps, HTMLAttributes } from 'react'
 import type { ClientConfig } from '../client/shared/config'
 import type { LiveStatus } from '../core/types'
 import type { VigilWidget } from './element'
@@ -26,10 +26,13 @@ export interface VigilWidgetAttributes {
   theme?: 'light' | 'dark'
 }
 
+/** What `<vigil-widget …>` takes in JSX: React's own element props plus the widget's attributes. */
+export type VigilWidgetJsxProps = DetailedHTMLProps<HTMLAttributes<VigilWidget>, VigilWidget> & VigilWidgetAttributes
+
 declare module 'react' {
   namespace JSX {
     interface IntrinsicElements {
-      'vigil-widget': DetailedHTMLProps<HTMLAttributes<VigilWidget>, VigilWidget> & VigilWidgetAttributes
+      'vigil-widget': VigilWidgetJsxProps
     }
   }
 }

@@ -259,7 +259,10 @@ describe('the npm package, installed by a consumer', () => {
     const ms = Date.now() - started
     expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)|tsx/)
     expect(`${r.stdout}${r.stderr}`).toMatch(/usage/i)
-    expect(r.code === 0 || r.code === 2).toBe(true)
+    expect(r.code).toBe(0)
+    const v = await node(['node_modules/.bin/vigil', '--version'], empty())
+    expect(v.code).toBe(0)
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     console.log(`vigil --help from the package: exit ${r.code} in ${ms} ms`)
   })
 

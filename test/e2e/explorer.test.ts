@@ -50,7 +50,7 @@ async function writeReactExample(): Promise<string> {
   const md = await readFile(join(repoRoot, 'docs/library.md'), 'utf8')
   const m = /<!-- example: react \(browser\) -->\s*```tsx\n([\s\S]*?)```/.exec(md)
   if (!m) throw new Error('docs/library.md has no react (browser) example')
-  const code = m[1]!.replace("from 'vigil/react'", "from '../../src/client/page/react.ts'").replace("from 'vigil'", "from '../../src/client/page/api.ts'")
+  const code = m[1]!.replace("from '@vigil-lc/client/react'", "from '../../src/client/page/react.ts'").replace("from '@vigil-lc/client'", "from '../../src/client/page/api.ts'")
   const dir = join(repoRoot, 'test-results', 'examples')
   await mkdir(dir, { recursive: true })
   await writeFile(join(dir, 'react.tsx'), code)
