@@ -23,10 +23,11 @@
 //   node scripts/build-lib.js          build (about 30 s)
 //   node scripts/build-lib.js --quiet  print only the summary line
 import { spawnSync } from 'node:child_process'
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { builtinModules } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { listFiles } from './files.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = resolve(root, 'dist')
@@ -123,16 +124,6 @@ function checkImportsDeclared(declared) {
       if (missing.size > 0) this.error(`dist imports packages that package.json does not declare (dependencies or peerDependencies): ${[...missing].map(([p, f]) => `${p} (${f})`).join(', ')}`)
     },
   }
-}
-
-async function listFiles(dir) {
-  const out = []
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    if (e.isDirectory()) out.push(...(await listFiles(p)))
-    else out.push(p)
-  }
-  return out
 }
 
 async function exists(p) {

@@ -17,10 +17,11 @@
 // Sizes are gzip (zlib level 9) of the emitted files, in kB = 1000 bytes. Per-package numbers are
 // gzip of each module's rendered code summed, which over-counts a little (each piece is compressed
 // alone) but ranks them right.
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { listFiles } from './files.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BUDGET_TOTAL_KB = 350
@@ -58,16 +59,6 @@ function packageOf(id) {
     return parts[0] === 'src' ? `src/${parts[1]}` : (parts[0] ?? clean)
   }
   return clean.startsWith('vite/') || clean.includes('rolldown') ? 'bundler runtime' : clean
-}
-
-async function listFiles(dir) {
-  const out = []
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    if (e.isDirectory()) out.push(...(await listFiles(p)))
-    else out.push(p)
-  }
-  return out
 }
 
 async function main() {

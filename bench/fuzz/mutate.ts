@@ -4,6 +4,7 @@
  * look like length fields) and pure random inputs; structural mutations of JSON answers.
  * Deterministic for a seed (xorshift128+), so a run can be repeated exactly.
  */
+import { concatBytes } from '../../src/protocol/bytes'
 
 export class Rng {
   private a: bigint
@@ -70,21 +71,21 @@ export function mutateBytes(rng: Rng, seed: Uint8Array, others: readonly Uint8Ar
     case 'truncate':
       return seed.slice(0, rng.int(n + 1))
     case 'extend':
-      return concat(seed, rng.bytes(1 + rng.int(rng.next() < 0.9 ? 64 : 4096)))
+      return concatBytes(seed, rng.bytes(1 + rng.int(rng.next() < 0.9 ? 64 : 4096)))
     case 'insert': {
       const at = rng.int(n + 1)
-      return concat(seed.subarray(0, at), rng.bytes(1 + rng.int(32)), seed.subarray(at))
+      return concatBytes(seed.subarray(0, at), rng.bytes(1 + rng.int(32)), seed.subarray(at))
     }
     case 'delete': {
       if (n === 0) return seed.slice()
       const at = rng.int(n)
-      return concat(seed.subarray(0, at), seed.subarray(Math.min(n, at + 1 + rng.int(32))))
+      return concatBytes(seed.subarray(0, at), seed.subarray(Math.min(n, at + 1 + rng.int(32))))
     }
     case 'splice': {
       const other = others.length > 0 ? rng.pick(others) : rng.bytes(64)
       const at = rng.int(n + 1)
       const from = rng.int(other.length + 1)
-      return concat(seed.subarray(0, at), other.subarray(from))
+      return concatBytes(seed.subarray(0, at), other.subarray(from))
     }
     case 'length': {
       // overwrite 1, 2, 4 or 8 bytes at a random position with an edge value, big-endian, the
@@ -107,7 +108,7 @@ export function mutateBytes(rng: Rng, seed: Uint8Array, others: readonly Uint8Ar
       const from = rng.int(n)
       const len = 1 + rng.int(Math.min(64, n - from))
       const at = rng.int(n + 1)
-      return concat(seed.subarray(0, at), seed.subarray(from, from + len), seed.subarray(at))
+      return concatBytes(seed.subarray(0, at), seed.subarray(from, from + len), seed.subarray(at))
     }
   }
 }
@@ -117,18 +118,6 @@ export function mutateBytesDeep(rng: Rng, seed: Uint8Array, others: readonly Uin
   let out = mutateBytes(rng, seed, others)
   const more = rng.int(3)
   for (let i = 0; i < more; i++) out = mutateBytes(rng, out, others)
-  return out
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
   return out
 }
 

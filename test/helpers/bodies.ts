@@ -25,7 +25,7 @@ export async function devnetHeight(devnet: DevnetProcess, height: number, timeou
 }
 
 /** Runs `vigil ARGS`; resolves with the exit code and the last stdout line parsed as JSON (null if none). */
-export function runVigil(args: string[]): Promise<{ code: number | null; report: Record<string, any> | null; stderr: string }> {
+export function runVigil(args: string[]): Promise<{ code: number | null; report: Record<string, any> | null; stderr: string; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/vigil.js', ...args], { cwd: repoRoot })
     let out = ''
@@ -40,7 +40,7 @@ export function runVigil(args: string[]): Promise<{ code: number | null; report:
       } catch {
         report = null
       }
-      resolve({ code, report, stderr: err })
+      resolve({ code, report, stderr: err, out })
     })
   })
 }

@@ -65,9 +65,13 @@ async function freshRollup(name: string) {
   }
 
   /** The checkpoint of `slot` (3 blocks on the builder's tip). */
+  // the client's clock follows the chain's: a block is gossiped during its slot (the gossip
+  // rules ignore a slot ahead of the clock and reject a timestamp outside the slot)
+  let clockMs = genesisTime * 1000
   const build = async (slot: number): Promise<{ blocks: BuiltBlock[]; cp: BuiltCheckpoint; proposer: Validator }> => {
     const proposer = await proposerOf(slot)
-    const blocks = [0, 1, 2].map((i) => builder.buildBlock({ slot, indexInCheckpoint: i, proposer }))
+    clockMs = Math.max(clockMs, (genesisTime + slot * SLOT) * 1000 + 1000)
+    const blocks = [0, 1, 2].map((i) => builder.buildBlock({ slot, indexInCheckpoint: i, proposer, timestamp: (genesisTime + slot * SLOT) * 1000 + 100 * (i + 1) }))
     return { blocks, cp: builder.buildCheckpoint(blocks, proposer), proposer }
   }
 
@@ -109,7 +113,7 @@ async function freshRollup(name: string) {
   const store = await DexieChainStore.open(name, { indexedDB: new IDBFactory(), IDBKeyRange })
   const l1 = createProvenL1({ rollup, rpcUrls: [anvil.rpcUrl] })
   const open = async () => {
-    const e = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light' })
+    const e = new SyncEngine({ store, l1, gossipStats: new StatsRecorder('gossip', 'gossip'), domain, l2ChainId: L2, deployBlock: deployed.deployBlock, mode: 'light', now: () => clockMs })
     for (const st of l1.stats) e.registerSource(st)
     await e.restore()
     return e

@@ -121,8 +121,10 @@ describe('peer control against a live devnet', () => {
     const realProposer = ((await l1Client(devnet.info).readContract({ address: domain.rollup, abi: vigilRollupAbi, functionName: 'getProposer', args: [BigInt(slot)] })) as Address).toLowerCase() as Address
     const rogueKey = validatorKeys(1, 'rogue-')[0]!
     const builder = new ChainBuilder(domain, devnet.info.l2ChainId, { seed: 'rogue' })
-    const wrongProposer = builder.buildBlock({ slot, indexInCheckpoint: 0, proposer: rogueKey })
-    const forged = new ChainBuilder(domain, devnet.info.l2ChainId, { seed: 'forged' }).buildBlock({ slot, indexInCheckpoint: 0, proposer: { privateKey: rogueKey.privateKey, address: realProposer } })
+    // a timestamp inside the slot, whatever time the lookups above took (else TIMESTAMP_OUT_OF_SLOT would be the first rule to fail)
+    const timestamp = (schedule.genesisTime + slot * schedule.slotDuration) * 1000 + 1
+    const wrongProposer = builder.buildBlock({ slot, indexInCheckpoint: 0, proposer: rogueKey, timestamp })
+    const forged = new ChainBuilder(domain, devnet.info.l2ChainId, { seed: 'forged' }).buildBlock({ slot, indexInCheckpoint: 0, proposer: { privateKey: rogueKey.privateKey, address: realProposer }, timestamp })
     const before = client.snapshot().sources.gossip!.rejected
     for (const data of [new TextEncoder().encode('garbage that decodes as nothing'), wrongProposer.proposalBytes, forged.proposalBytes]) {
       expect(await publish(rogue.node, t.blockProposal, data)).toBeGreaterThan(0)

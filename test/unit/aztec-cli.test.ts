@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeFunctionData, parseAbi } from 'viem'
 import type { Hex } from '../../src/core/types'
-import { spawn } from 'node:child_process'
+import { runVigil } from '../helpers/bodies'
 
 const VECTOR = join(import.meta.dirname, '../../../shared/vectors/aztec-packages/ignition_mainnet_propose.json')
 const vector = JSON.parse(readFileSync(VECTOR, 'utf8')) as { proposeCalldata: Hex; rollup: Hex; expected: { payloadDigest: Hex } }
@@ -40,34 +40,8 @@ function mutated(): Hex {
   return `0x${b.toString('hex')}`
 }
 
-const repoRoot = join(import.meta.dirname, '../..')
+type Run = Awaited<ReturnType<typeof runVigil>>
 
-interface Run {
-  code: number | null
-  out: string
-  err: string
-  /** The last stdout line as JSON (null if it is not). */
-  report: Record<string, any> | null
-}
-
-function runVigil(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/vigil.js', ...args], { cwd: repoRoot })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.once('exit', (code) => {
-      let report: Record<string, any> | null = null
-      try {
-        report = JSON.parse(out.trim().split('\n').at(-1) ?? '')
-      } catch {
-        report = null
-      }
-      resolve({ code, out, err, report })
-    })
-  })
-}
 let runs: Record<'vector' | 'wrapped' | 'mutated' | 'garbage' | 'noPropose' | 'help' | 'text', Run>
 
 beforeAll(async () => {

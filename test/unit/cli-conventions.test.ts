@@ -13,7 +13,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { COMMANDS, main, packageInfo } from '../../src/cli/main'
+import { COMMANDS, packageInfo } from '../../src/cli/main'
+import { runMain } from '../helpers/cli'
 import { parseArgs } from '../../src/node/args'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -35,18 +36,7 @@ function vigil(args: string[], env: Record<string, string> = {}): Promise<Run> {
   })
 }
 
-/** main() in-process, with what it wrote. */
-async function run(argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true))
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true))
-  try {
-    return { code: await main(argv), stdout, stderr }
-  } finally {
-    vi.restoreAllMocks()
-  }
-}
+const run = runMain
 
 /** A 127.0.0.1 port that was just listening and is closed now: connecting is refused. */
 async function closedPort(): Promise<number> {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VigilError, type ErrorCode } from '../../src/core/errors'
 import { bytesToHex, hexToBytes } from '../../src/protocol/bytes'
 import { decodeBootstrap, decodeUpdate, decodeUpdates, participantCount, type LightClientBootstrap, type LightClientUpdate } from '../../src/protocol/eth/beacon'
@@ -28,7 +28,7 @@ import {
   verifyBootstrap,
   type LightClientStore,
 } from '../../src/verify/lightclient'
-import { main } from '../../src/cli/main'
+import { runMain } from '../helpers/cli'
 
 const DIR = join(__dirname, '../../../shared/vectors/helios/consensus')
 const CHECKPOINT = '0x5afc212a7924789b2bc86acad3ab3a6ffb1f6e97253ea50bee7f4f51422c9275'
@@ -345,17 +345,8 @@ describe('vigil lc verify', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true })
   })
-  async function run(argv: string[]) {
-    let stdout = ''
-    let stderr = ''
-    vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true))
-    vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true))
-    try {
-      return { code: await main(argv), stdout, stderr }
-    } finally {
-      vi.restoreAllMocks()
-    }
-  }
+  const run = runMain
+
   const args = (finalityFile: string) => ['lc', 'verify', '--network', 'mainnet', '--checkpoint', CHECKPOINT, '--bootstrap', join(DIR, 'bootstrap.json'), '--updates', join(DIR, 'updates.json'), '--finality', finalityFile, '--json']
 
   it('verifies the vectors: exit 0, every object ok, execution block 17923026', async () => {
