@@ -101,8 +101,14 @@ export interface SyncProgress {
   state: 'idle' | 'syncing' | 'stopped'
   /** Height up to which the syncer has the chain contiguously (its base). */
   base: number
-  /** Highest height seen (peers' status, gossip); null when nothing is known. */
+  /**
+   * Highest height whose header verified here (gossip, req/resp, L1) or the base; null when
+   * nothing is known. Never a peer's unverified announcement (that is `announced`), so
+   * "behind by" (target − base) claims only what was verified.
+   */
   target: number | null
+  /** Highest head any peer announced in `status` (unverified: what the syncer asks towards, never shown as verified). */
+  announced?: number | null
   /** Headers held because they cannot be verified yet (committee unknown, L1 behind), retried with backoff. */
   pending: number
   headersFetched: number

@@ -125,10 +125,18 @@ export class CanonicalChain {
     if (update) touch(update, row)
   }
 
-  /** Rows for headers about to reach `status`: existing rows are promoted (orphaned ones revived), unknown ones created. */
-  async rowsForHeaders(headers: BlockHeader[], status: LiveStatus, checks: BlockChecks, source: string): Promise<BlockRow[]> {
+  /**
+   * Rows for headers about to reach `status` (one checkpoint's, in order): existing rows are
+   * promoted (orphaned ones revived), unknown ones created. A new row's `linkage` is true for
+   * the headers after the first (the checkpoint's own headers were checked against each other)
+   * and, for the first, `firstLink`: true when its link to its parent was checked (the parent
+   * held), false when it failed, unset while the parent is unknown (`linkChildren` checks it when
+   * the parent arrives). Without `firstLink`, `checks` decides (the mined path checks the link to
+   * the previous mined checkpoint itself).
+   */
+  async rowsForHeaders(headers: BlockHeader[], status: LiveStatus, checks: BlockChecks, source: string, opts: { firstLink?: boolean | null } = {}): Promise<BlockRow[]> {
     const rows: BlockRow[] = []
-    for (const header of headers) {
+    for (const [i, header] of headers.entries()) {
       const h = toDecodedHeader(header)
       const existing = await this.get(h.hash)
       if (existing) {
@@ -140,7 +148,14 @@ export class CanonicalChain {
           existing.checks = { ...existing.checks, ...checks }
         } else this.promote(existing, status, checks)
         rows.push(existing)
-      } else rows.push(this.newRow(h, status, { ...checks, linkage: true }, source, null))
+      } else {
+        const c: BlockChecks = { ...checks, linkage: true }
+        if (i === 0 && opts.firstLink !== undefined) {
+          if (opts.firstLink === null) delete c.linkage
+          else c.linkage = opts.firstLink
+        }
+        rows.push(this.newRow(h, status, c, source, null))
+      }
     }
     return rows
   }

@@ -112,6 +112,7 @@ export class SyncEngine {
       equivocation: this.equivocation,
       failures: this.failures,
       headerRules: (h) => this.headerRules(h),
+      now: this.now,
     })
     this.follower = new L1Follower({ l1, chain: this.chain, failures: this.failures, committeeFor: this.committeeFor, commit: (u) => this.commit(u), rules: this.rules, deployBlock: opts.deployBlock, now: this.now, log: this.log })
   }
@@ -372,6 +373,36 @@ export class SyncEngine {
     return this.gossipEntry('checkpointAttestation', data, source, peer, () => this.afterGossip(this.pending.onAttestation(data, source, peer), source))
   }
 
+  /**
+   * Retries the checkpoint proposals held after a soft failure (pending.ts: committee not
+   * readable yet, L1 unreachable) as one step; those that verify now are tracked as if just
+   * gossiped (early attestations counted, quorum adopted). Runs after every L1 poll (the only
+   * way a committee becomes readable); never throws. Returns how many left the queue verified.
+   */
+  async retryHeldProposals(): Promise<number> {
+    if (this.pending.heldCount === 0) return 0
+    try {
+      return await this.serial(async () => {
+        const r = await this.pending.retryHeld()
+        let ok = 0
+        for (const { outcome, source } of r.outcomes) {
+          await this.afterGossip(outcome, source)
+          if (outcome.ok) ok++
+        }
+        if (r.retried > 0 || r.expired > 0) this.log(`held checkpoint proposals: ${r.retried} retried, ${ok} verified, ${r.expired} expired, ${this.pending.heldCount} still held`)
+        return ok
+      })
+    } catch (e) {
+      this.log.error('retrying held checkpoint proposals failed', e)
+      return 0
+    }
+  }
+
+  /** Checkpoint proposals held after a soft failure, waiting for a retry (oldest first). */
+  heldProposals(): ReturnType<PendingCheckpoints['heldProposals']> {
+    return this.pending.heldProposals()
+  }
+
   /** What a checkpoint proposal or attestation did: evidence stored, a checkpoint that reached quorum adopted, the verdict counted. */
   private async afterGossip(out: GossipOutcome, source: string): Promise<Judged> {
     if (out.evidence.length > 0) await this.recordEvidence(out.evidence)
@@ -386,7 +417,17 @@ export class SyncEngine {
     pc.attested = true
     const cp = pc.checkpoint
     const update: StoreUpdate = { blocks: [], checkpoints: [] }
-    const rows = await this.chain.rowsForHeaders(cp.headers, 'attested', { quorum: true }, source)
+    // the first header links to the previous checkpoint's last one: checked only when that parent
+    // is held; until then its link stays unchecked (linkChildren checks it when the parent arrives)
+    // (a first block already held keeps its own linkage: checked when it was adopted or linked)
+    const first = cp.headers[0]!
+    let firstLink: boolean | null = null
+    if (!(await this.chain.get(first.hash))) {
+      const link = await this.chain.linkParent(first)
+      if (link instanceof VigilError) this.failures.record(source, link, { update, extra: { height: first.height }, count: false })
+      firstLink = link === 'linked' ? true : link === 'unknown' ? null : false
+    }
+    const rows = await this.chain.rowsForHeaders(cp.headers, 'attested', { quorum: true }, source, { firstLink })
     this.chain.adopt(rows, update, 'checkpoint-mismatch')
     const attestedRow = checkpointRow(cp, pc.digest, 'attested', pc.tracker.signers, pc.tracker.committeeSize, null, null, this.now())
     if (pc.signatures) attestedRow.attestations = [...pc.signatures]
@@ -408,8 +449,13 @@ export class SyncEngine {
    * One pass over L1 (L1Follower.poll): reorg check, new mined checkpoints, finality. Returns
    * the L1 head number. `signal` (the client stopping) ends a long catch-up between checkpoints.
    */
-  pollL1(opts: { signal?: AbortSignal } = {}): Promise<number | null> {
-    return this.serial(() => this.follower.poll(opts.signal))
+  async pollL1(opts: { signal?: AbortSignal } = {}): Promise<number | null> {
+    try {
+      return await this.serial(() => this.follower.poll(opts.signal))
+    } finally {
+      // a committee (or the L1 itself) may be readable now: held checkpoint proposals get their retry
+      if (!opts.signal?.aborted) await this.retryHeldProposals()
+    }
   }
 
   /**

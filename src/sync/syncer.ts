@@ -2,9 +2,13 @@
  * The req/resp syncer: brings the chain from the syncer's base (the mined tip, or genesis)
  * up to the network head, and fills the gaps gossip leaves.
  *
- * - **Target**: the highest head any peer announced in `status`, or the highest block gossip
- *   delivered (a gossiped block whose parent is unknown is a gap below it — see
- *   `engine.unlinkedBlocks()`).
+ * - **Target** (`plan()`): what the syncer claims (`progress().target`) is only verified
+ *   knowledge: the highest block whose header verified here (the proposed tip, the top of the
+ *   unlinked gossiped blocks — gaps below them, `engine.unlinkedBlocks()` — the mined tip) or
+ *   the base. A peer's `status.latest` is an unverified claim (`progress().announced`): it
+ *   only makes the syncer ask, one window at a time — a round asks for at most `windowBlocks`
+ *   heights above where it starts (the base, or a pruned peer's edge) — and never shows as
+ *   "behind by".
  * - **Base** (syncer-base.ts): the highest height up to which the chain is held contiguously.
  * - **Range sync** (go-header): [base+1, target] is cut into ≤ 64-header requests, up to
  *   `parallel` in flight to different peers (the source picks peers that announced the
@@ -97,7 +101,7 @@ export class Syncer implements Startable {
   private lastRefreshAt = 0
   /** The trusted header (init.trusted) and how the search for it stands. */
   private readonly anchor: TrustedAnchor | null
-  private readonly p: SyncProgress = { state: 'stopped', base: 0, target: null, pending: 0, unavailableBelow: null, lastFill: null, walkBacks: 0,
+  private readonly p: SyncProgress = { state: 'stopped', base: 0, target: null, announced: null, pending: 0, unavailableBelow: null, lastFill: null, walkBacks: 0,
     headersFetched: 0, headersAccepted: 0, headersKnown: 0, headersIgnored: 0, pendingRetries: 0, pendingResolved: 0, pendingExpired: 0 }
   private readonly engine: SyncTarget
   private readonly exchange: HeaderExchange
@@ -165,8 +169,11 @@ export class Syncer implements Startable {
   }
 
   progress(): SyncProgress {
+    // verified knowledge only (plan()); kept at or above the base and the proposed tip between rounds
+    const verified = Math.max(this.p.target ?? 0, this.base.height, this.engine.getTips().proposed?.height ?? 0)
     return {
       ...this.p,
+      target: verified > 0 ? verified : null,
       base: this.base.height,
       unavailableBelow: this.base.unavailableBelow,
       pending: this.pending.size,
@@ -192,7 +199,7 @@ export class Syncer implements Startable {
 
   private progressKey(): string {
     const p = this.progress()
-    return `${p.state}|${p.base}|${p.target}|${p.pending}|${p.headersAccepted}|${p.headersKnown}|${p.headersIgnored}|${p.pendingExpired}|${p.pendingResolved}|${p.walkBacks}|${p.trusted?.state}`
+    return `${p.state}|${p.base}|${p.target}|${p.announced}|${p.pending}|${p.headersAccepted}|${p.headersKnown}|${p.headersIgnored}|${p.pendingExpired}|${p.pendingResolved}|${p.walkBacks}|${p.trusted?.state}`
   }
 
   private setState(s: SyncProgress['state']): void {
@@ -229,13 +236,15 @@ export class Syncer implements Startable {
     if (this.anchor?.checkAgainstL1({ engine: this.engine, log: this.log })) this.changed() // L1 has the last word on the trusted hash
     if (this.anchor?.searching) {
       // nothing is fetched until the trusted header is the base (else the range would start below it)
-      this.p.target = this.target()
+      this.showPlan(this.plan())
       return this.findTrusted(signal)
     }
     this.relinkIfServed()
     this.base.advance(this.engine, (h) => this.pending.has(h))
-    const target = this.target()
-    this.p.target = target
+    const plan = this.plan()
+    this.showPlan(plan)
+    // the heights worth asking for: up to what is verified or announced (a round asks one window of it)
+    const target = plan.wanted
     if (target === null || target <= this.base.height) {
       this.setState('idle')
       return false
@@ -288,12 +297,27 @@ export class Syncer implements Startable {
     return r.next !== 'idle'
   }
 
-  private target(): number | null {
-    const head = this.exchange.networkHead()?.height ?? 0
-    const gossip = this.engine.getTips().proposed?.height ?? 0
+  /**
+   * The target (docs/sync.md § Target): `verified` — the highest height whose header verified
+   * here (proposed tip, top of the unlinked gossiped blocks, mined tip) or the base — is what
+   * the syncer claims; `announced` — the highest head a peer announced (unverified) — only says
+   * there may be more to ask for; `wanted` is the higher of the two, what a round asks towards
+   * (at most `windowBlocks` heights per round, so an announcement is followed only as fast as
+   * what peers serve verifies).
+   */
+  private plan(): { verified: number | null; announced: number | null; wanted: number | null } {
+    const tips = this.engine.getTips()
     const unlinked = this.engine.unlinkedBlocks(SYNCER_DEFAULTS.unlinkedScan).at(-1)?.height ?? 0
-    const t = Math.max(head, gossip, unlinked)
-    return t > 0 ? t : null
+    const v = Math.max(tips.proposed?.height ?? 0, tips.mined?.height ?? 0, unlinked, this.base.height)
+    const a = this.exchange.networkHead()?.height ?? 0
+    const w = Math.max(v, a)
+    return { verified: v > 0 ? v : null, announced: a > 0 ? a : null, wanted: w > 0 ? w : null }
+  }
+
+  /** What progress shows: the verified target, and the announcement apart (never as "behind"). */
+  private showPlan(plan: ReturnType<Syncer['plan']>): void {
+    this.p.target = plan.verified
+    this.p.announced = plan.announced
   }
 
   // ---------------------------------------------------------------- range sync
@@ -311,6 +335,7 @@ export class Syncer implements Startable {
         break
       }
       this.p.headersFetched += r.headers.length
+      if (r.headers.length === 0) break // an empty answer (the source counts it against the peer)
       if (this.base.hash !== null && r.headers[0]!.header.parentHash !== this.base.hash) {
         // the peers' chain does not continue ours here (a fork, or we hold only a tip)
         if (c.from === from) fed += await this.walkBackFrom(r, c.signal)

@@ -118,7 +118,7 @@ export function SyncProgress({ snapshot }: { snapshot: ClientSnapshot }) {
             done={sync.base}
             total={Math.max(1, sync.target)}
             state={sync.target - sync.base <= 1 ? 'synced' : 'syncing'}
-            detail={`contiguous to ${formatCount(sync.base)} of ${formatCount(sync.target)}${sync.pending ? ` · ${sync.pending} pending` : ''}`}
+            detail={`contiguous to ${formatCount(sync.base)} of ${formatCount(sync.target)} verified${sync.pending ? ` · ${sync.pending} pending` : ''}${sync.announced && sync.announced > sync.target ? ` · peers announce ${formatCount(sync.announced)} (not verified)` : ''}`}
             eta={eta(sync.target - sync.base, syncRate)}
           />
         ) : null}

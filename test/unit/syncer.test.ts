@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest'
 import type { ChainDb } from '../../src/devnet/chain-db'
 import type { SignedHeader } from '../../src/protocol/signed-header'
+import type { Hex } from '../../src/core/types'
 import { initCrypto } from '../../src/verify/secp256k1'
 import { MemoryExchange, buildChain, dbOf, l1Control, setupSyncer, stopAllSyncers, tipOf } from '../helpers/syncer-fixture'
 
@@ -153,6 +154,30 @@ describe('Syncer', () => {
     expect(stats.snapshot().lastError?.code).toBe('BAD_SIGNATURE')
     expect(ex.requests.at(-1)).toMatchObject({ peer: 'honest', from: 10 })
     for (let h = 1; h <= 40; h++) expect(engine.canonicalBlock(h)?.hash).toBe(chain[h - 1]!.hash)
+  })
+
+  it('claims only verified heights: a peer announcing a huge head is followed one window at a time and never shown as the target', async () => {
+    const chain = buildChain(40, 'announce')
+    const HUGE = 1_000_000_000
+    // a peer whose status claims a head (and a range) far beyond what it can serve signed
+    class Boaster extends MemoryExchange {
+      override networkHead() {
+        return { height: HUGE, hash: `0x${'ab'.repeat(32)}` as Hex }
+      }
+      override earliestAvailable(from: number): number | null {
+        return from
+      }
+    }
+    const ex = new Boaster(new Map([['boaster', { db: dbOf(chain) }]]))
+    const { engine, syncer, until } = await setupSyncer(ex, { windowBlocks: 16 })
+    syncer.start()
+    await until(() => syncer.progress().base === 40 && syncer.progress().announced === HUGE, 'the 40 real headers synced')
+    // the target (and so "behind by") is what verified, the announcement is kept apart
+    expect(syncer.progress().target).toBe(40)
+    expect(engine.getTips().proposed?.height).toBe(40)
+    // asked one window at a time, each starting right above what verified
+    expect(ex.requests.every((r) => r.count <= 16)).toBe(true)
+    expect(ex.requests.map((r) => r.from)).toEqual([1, 17, 33])
   })
 
   it('holds headers it cannot verify yet (L1 down) and retries them with backoff until the L1 answers', async () => {
