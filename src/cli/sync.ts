@@ -132,6 +132,8 @@ export function syncReport(client: LightClient, reached: boolean, until: number,
     /** Every source's counters and its last error. */
     sources: sourceLines(s.sources),
     reorgs: s.reorgs.length,
+    /** What this client's libp2p node served to other peers over req/resp (status, headers by range, bodies by hash). */
+    served: { ...client.served, byProtocol: { ...client.served.byProtocol } },
     /** Full mode: the body pipeline, and (filled in by `sync`) which canonical blocks up to the target height have a verified body. */
     bodies: s.bodies ? { ...s.bodies, upTo: null as BodyCoverage | null } : null,
     snapshot: client.snapshotImport,

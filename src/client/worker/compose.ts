@@ -184,7 +184,7 @@ export function composeClient(config: ClientConfig, store: DexieChainStore, opts
     reexec: wiring.reexec,
     gossip,
     explorer,
-    chainServer: lightChainServer(engine, store),
+    chainServer: lightChainServer(engine, store, { mode: config.mode }),
     stats,
   }
 }

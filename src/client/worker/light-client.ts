@@ -25,7 +25,8 @@ import type { ReexecSource } from '../../sources/reexec'
 import { MAX_GOSSIP_MESSAGE_BYTES, createP2PNode, peerScore, peerSummaries, subscribeTopic } from '../../p2p/node'
 import type { ClientConfig } from '../shared/config'
 import { RemoteNode, type PageNet, type PeerEvent } from '../../p2p/bridge'
-import type { ChainServer } from '../../p2p/protocols/common'
+import type { ChainServer, ServedEvent } from '../../p2p/protocols/common'
+import { serveChain } from '../../p2p/protocols'
 import type { ClientSnapshot, EvidenceRecord, PeerSummary, SnapshotStart } from '../shared/types'
 import { composeClient, type GossipHandler, type GossipVerdict } from './compose'
 import type { Explorer } from './explorer'
@@ -140,6 +141,8 @@ export class LightClient {
   readonly remote = new RemoteNode()
   /** What the snapshot start imported (null: not used, or rejected). */
   snapshotImport: SnapshotStart | null = null
+  /** What this client's own libp2p node served to other peers (req/resp in; the page counts its own under pageP2P). */
+  readonly served: { requests: number; items: number; byProtocol: Record<ServedEvent['protocol'], number> } = { requests: 0, items: 0, byProtocol: { status: 0, headers_by_range: 0, bodies_by_hash: 0 } }
 
   private readonly o: Resolved
   private readonly log: Logger
@@ -154,6 +157,8 @@ export class LightClient {
   private readonly startedAt = Date.now()
   private readonly l1Loop: Loop
   private p2p: Libp2p | null = null
+  /** Unregisters the req/resp responders of the own node (serveChain). */
+  private unserve: (() => Promise<void>) | null = null
   /** The start in progress: stop() waits for it, so nothing starts after the stop. */
   private starting: Promise<void> | null = null
   private pagePeers: PeerSummary[] = []
@@ -284,6 +289,8 @@ export class LightClient {
         await this.syncer.stop()
         this.reqresp.detach()
         await starting
+        await this.unserve?.().catch(() => undefined)
+        this.unserve = null
         await this.p2p?.stop()
         this.p2p = null
       },
@@ -309,6 +316,20 @@ export class LightClient {
     // the transport's cap is the router's; each topic's own cap is a coded rule in the engine (MESSAGE_TOO_LARGE, with the peer)
     for (const [topic, handler] of this.gossip) subscribeTopic(node, topic, (data, from) => handler(data, from.toString()), { maxBytes: MAX_GOSSIP_MESSAGE_BYTES })
     this.reqresp.attach(node)
+    // req/resp in (issue 12 item 4: a `vigil sync` peer gives back): the same responders, caps and
+    // per-peer rate limits as the page's node and the devnet's (serveChain), answered from this store
+    // (serving is a courtesy: a failure to register is logged and the client syncs anyway)
+    this.unserve = await serveChain(node, this.config.l2ChainId, this.server, {
+      onServed: (ev) => {
+        this.served.requests++
+        this.served.items += ev.served
+        this.served.byProtocol[ev.protocol]++
+      },
+    }).catch((e: unknown) => {
+      this.log.error('req/resp responders not registered', e)
+      return null
+    })
+    if (this.abort.signal.aborted) return
     this.syncer.start()
     // transactions for re-execution: full mode only (light clients skip the tx topic's traffic)
     if (this.config.mode === 'full') this.reexec.attach(node, this.topics)
