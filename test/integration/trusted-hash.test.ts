@@ -94,8 +94,12 @@ describe('sync from a trusted hash (devnet)', () => {
     expect(s.sources.reqresp!.rejected).toBe(0)
     // (gossip delivers the newest few while the syncer works: only most of h..h+16 must come from peers)
     expect(s.sources.reqresp!.accepted).toBeGreaterThanOrEqual(8)
+    // every block stored from peers was counted as accepted: bracketed by two reads of the
+    // counter, since the syncer may take one more range between the snapshot and this read
     const fromPeers = client.engine.latest(1000).filter((b) => b.source === 'reqresp')
-    expect(fromPeers.length).toBe(s.sources.reqresp!.accepted)
+    const acceptedAfter = client.snapshot().sources.reqresp!.accepted
+    expect(fromPeers.length).toBeGreaterThanOrEqual(s.sources.reqresp!.accepted)
+    expect(fromPeers.length).toBeLessThanOrEqual(acceptedAfter)
     expect(Math.min(...fromPeers.map((b) => b.height))).toBe(h)
     expect(s.tips.mined).toBeNull()
 
