@@ -166,7 +166,13 @@ describe('the widget on a page from another origin', () => {
     await page.waitForFunction(() => window.__events.some((e: { id: string; type: string }) => e.id === 'framed' && e.type === 'vigil-verified'), null, { timeout: 20_000 })
     const ev = await page.evaluate(() => window.__events.find((e: { id: string; type: string }) => e.id === 'framed' && e.type === 'vigil-verified'))
     expect(ev.height).toBeGreaterThan(0)
-    expect(await page.evaluate(() => document.getElementById('framed')!.dataset.height)).toBe(String(ev.height))
+    // the mined tip moves on while the test reads, so the element's height is compared with the
+    // latest forwarded event, both read in one evaluation
+    const both = await page.evaluate(() => {
+      const evs = window.__events.filter((e: { id: string; type: string }) => e.id === 'framed' && e.type === 'vigil-verified')
+      return { last: evs[evs.length - 1].height, shown: document.getElementById('framed')!.dataset.height }
+    })
+    expect(both.shown).toBe(String(both.last))
     // a message from anyone but the frame (here: the host page itself) is not re-dispatched
     const before = await page.evaluate(() => window.__events.length)
     await page.evaluate(() => window.postMessage({ type: 'vigil-widget-event', event: 'vigil-error', detail: { code: 'FORGED' } }, '*'))
